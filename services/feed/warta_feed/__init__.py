@@ -1,0 +1,1 @@
+"""Warta's feed service."""

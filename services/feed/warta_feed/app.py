@@ -1,0 +1,20 @@
+"""The feed service's app factory: feeds, sitemaps and public pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+from warta.health import health
+from warta.logs import configure_logging
+from warta.settings import Settings
+
+from warta_feed.views import public
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    app = Flask(__name__)
+    app.config.update(WARTA_SETTINGS=settings)
+    app.register_blueprint(public)
+    app.register_blueprint(health)
+    return app

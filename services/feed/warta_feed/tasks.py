@@ -1,0 +1,57 @@
+"""The feed service's workers: publish (queue `publish`) and rebuild (queue `feeds`)."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+from warta.celery_app import app
+from warta.db import session_scope
+from warta.messages import PUBLISH, REBUILD_FEEDS, RENDER_LISTINGS, revision_message
+from warta.models import SCHEDULED, Revision
+from warta.redis_client import get_redis
+from warta.settings import get_settings
+from warta.stages import STAGE_TASK_OPTIONS, run_stage
+
+from warta_feed.publishing import (
+    REBUILD_DELAY_SECONDS,
+    claim_rebuild,
+    go_live,
+    rebuild_documents,
+    start_rebuild,
+)
+
+log = logging.getLogger(__name__)
+
+
+@app.task(name=PUBLISH, **STAGE_TASK_OPTIONS)
+def publish(article_id: int, revision: int) -> None:
+    run_stage("published", article_id, revision, lambda _: None, _go_live)
+    request_rebuild()
+
+
+def _go_live(session: Session, revision: Revision, _: None) -> str | None:
+    status = go_live(revision)
+    if status == SCHEDULED:
+        # Come back at the publication time (the stage runs again and finds it has come).
+        app.send_task(
+            PUBLISH,
+            kwargs=revision_message(revision.article_id, revision.number),
+            eta=revision.publish_at,
+        )
+    return status
+
+
+def request_rebuild() -> None:
+    if claim_rebuild(get_redis(get_settings().redis_url)):
+        app.send_task(REBUILD_FEEDS, countdown=REBUILD_DELAY_SECONDS)
+
+
+@app.task(name=REBUILD_FEEDS, **STAGE_TASK_OPTIONS)
+def rebuild_feeds() -> None:
+    settings = get_settings()
+    start_rebuild(get_redis(settings.redis_url))
+    with session_scope(settings.database_url) as session:
+        changed = rebuild_documents(session, settings)
+    log.info("rebuilt feeds and sitemaps; changed: %s", ", ".join(changed) or "nothing")
+    app.send_task(RENDER_LISTINGS)

@@ -1,0 +1,1 @@
+"""Warta ingest: the HTTP API and the normalise and tag stages."""

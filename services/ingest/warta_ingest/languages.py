@@ -1,0 +1,42 @@
+"""Which language a report is written in, by counting function words."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+import yaml
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+_WORD = re.compile(r"[^\W\d_]+")
+_SAMPLE_WORDS = 400
+
+
+@cache
+def stopwords(language: str) -> frozenset[str]:
+    """The function words of ``language`` ("id" or "en"), lowercase."""
+    text = resources.files("warta_ingest").joinpath("stopwords.yaml").read_text(encoding="utf-8")
+    lists: dict[str, str] = yaml.safe_load(text)
+    return frozenset(lists.get(language, "").split())
+
+
+def detect_language(text: str) -> str:
+    """``"en"`` when English function words outnumber Indonesian ones, else ``"id"``.
+
+    Ties (and text with no words) go to Indonesian, the language of the offices.
+    """
+    words = [word.lower() for word in _WORD.findall(text)[:_SAMPLE_WORDS]]
+    indonesian, english = stopwords("id"), stopwords("en")
+    id_score = sum(word in indonesian for word in words)
+    en_score = sum(word in english for word in words)
+    return "en" if en_score > id_score else "id"
+
+
+def normalise_language(language: str | None) -> str | None:
+    """ "id", "en" from what an office sent ("ID", "id-ID", "en_GB"), or None when unusable."""
+    if not language:
+        return None
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES else None

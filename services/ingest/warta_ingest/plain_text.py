@@ -1,0 +1,64 @@
+"""Plain Unicode text that every later stage (lxml, feedgen, JSON) can carry safely."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+# ftfy's own defaults would straighten typographic quotes and unescape HTML entities: the first
+# changes what the office wrote, the second makes cleaning not idempotent ("&amp;lt;" -> "<").
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    normalization="NFC",
+    explain=False,
+)
+
+# UTF-8 read as Latin-1/cp1252 always shows a C1 control or a lead byte in \xc2-\xf4; text without
+# one cannot hold that mojibake, so the (slow, ~8 ms per report) repair is skipped for it.
+_MOJIBAKE_HINT = re.compile("[\x80-\x9f\xc2-\xf4\u0192\u02c6\u2020\u2021\u2030\u20ac\u2122]")
+
+# Everything XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF), plus C1
+# controls and invisible characters that only ever arrive as copy-paste debris.
+_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+    "\u00ad\u200b\u2060\ufeff]"
+)
+_WHITESPACE = re.compile(r"\s+")
+_MAX_PASSES = 4
+
+
+def remove_illegal_characters(value: str) -> str:
+    """The value without characters that XML 1.0 forbids or that never carry meaning."""
+    return _ILLEGAL.sub("", value)
+
+
+def repair_mojibake(value: str) -> str:
+    if not _MOJIBAKE_HINT.search(value):
+        return value
+    return ftfy.fix_text(value, _FTFY_CONFIG)
+
+
+def _clean_once(value: str) -> str:
+    value = remove_illegal_characters(value)
+    value = repair_mojibake(value)
+    value = unicodedata.normalize("NFC", value)
+    value = remove_illegal_characters(value)
+    return _WHITESPACE.sub(" ", value).strip()
+
+
+def clean_text(value: str) -> str:
+    """One line of clean text: mojibake repaired, NFC, XML-safe, whitespace folded to single spaces.
+
+    Total and idempotent. One repair can uncover another (a removed control character joins two
+    halves of a mojibake sequence), so the steps repeat until nothing changes.
+    """
+    for _ in range(_MAX_PASSES):
+        cleaned = _clean_once(value)
+        if cleaned == value:
+            break
+        value = cleaned
+    return value

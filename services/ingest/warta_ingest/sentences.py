@@ -1,0 +1,43 @@
+"""Sentences of Indonesian and English news prose."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# A full stop after one of these does not end a sentence ("Plt. Kasubbag", "S.Kom, SH").
+ABBREVIATIONS = frozenset(
+    """
+    a.n adm bpk dll dkk dr dra drs dsb dst hj ib ibu ir jl jln kab kec kel kep kh kol mr mrs ms no
+    nomor pk plt pol prof prov pt s.d sdr sekr st tbk tgl tn vs u.p yth st.
+    """.split()
+)
+
+# A candidate boundary: end punctuation (and closing quotes), whitespace, then something that can
+# open a sentence.
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Þ])")
+_LAST_TOKEN = re.compile(r"(\S+)$")
+
+
+def _ends_with_abbreviation(head: str) -> bool:
+    match = _LAST_TOKEN.search(head)
+    if match is None:
+        return False
+    token = match.group(1).lstrip("(\"“'").rstrip(".").lower()
+    # Single letters are initials ("Abdul K. Hakim") or list markers.
+    return len(token) <= 1 or token in ABBREVIATIONS or "." in token
+
+
+def split_sentences(text: str) -> Iterator[str]:
+    """The sentences of one paragraph, each stripped; never splits inside an abbreviation."""
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group().startswith(".") and _ends_with_abbreviation(text[start : match.start()]):
+            continue
+        sentence = text[start : match.end()].strip()
+        if sentence:
+            yield sentence
+        start = match.end()
+    rest = text[start:].strip()
+    if rest:
+        yield rest

@@ -1,0 +1,136 @@
+"""The tag stage: vocabulary tags, the office's own tags and statistical keywords for a report.
+
+Pure functions only; the Celery task calls ``tag_report`` and stores what it returns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from warta_ingest.datelines import extract_dateline
+from warta_ingest.keywords import extract_keywords
+from warta_ingest.languages import LANGUAGES, DEFAULT_LANGUAGE
+from warta_ingest.plain_text import clean_text
+from warta_ingest.slugs import make_slug
+from warta_ingest.vocabulary import Match, load_vocabulary
+
+KINDS = ("topic", "organisation", "place", "person", "keyword")
+SOURCES = ("office", "vocabulary", "keyword")
+
+OFFICE_SCORE = 1.0
+# Weights of a vocabulary tag's score: named in the title, named in the lead, how often named.
+TITLE_WEIGHT = 0.4
+LEAD_WEIGHT = 0.2
+FREQUENCY_WEIGHT = 0.5
+# A term named once in passing deep in the body is not what the report is about.
+MIN_VOCABULARY_SCORE = 0.3
+LEAD_CHARS = 500
+KEYWORD_LIMIT = 5
+KEYWORD_TOP_SCORE = 0.5
+_TAG_SLUG_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    label: str
+    kind: str
+    score: float
+    source: str
+
+
+def _vocabulary_tags(title: str, text: str, matches: list[Match]) -> dict[str, Tag]:
+    vocabulary = load_vocabulary()
+    in_title = {match.entry.slug for match in vocabulary.find(title)}
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for match in matches:
+        counts[match.entry.slug] = counts.get(match.entry.slug, 0) + 1
+        first.setdefault(match.entry.slug, match.start)
+    tags = {}
+    for slug in in_title | set(counts):
+        entry = vocabulary.entries[slug]
+        count = counts.get(slug, 0) + (slug in in_title)
+        score = (
+            TITLE_WEIGHT * (slug in in_title)
+            + LEAD_WEIGHT * (first.get(slug, LEAD_CHARS) < LEAD_CHARS)
+            + FREQUENCY_WEIGHT * (1.0 - math.exp(-count / 3.0))
+        )
+        score = round(min(1.0, score), 3)
+        if score >= MIN_VOCABULARY_SCORE:
+            tags[slug] = Tag(slug, entry.label, entry.kind, score, "vocabulary")
+    return tags
+
+
+def _office_tags(office_tags: Sequence[str], found: dict[str, Tag]) -> dict[str, Tag]:
+    vocabulary = load_vocabulary()
+    tags: dict[str, Tag] = {}
+    for raw in office_tags:
+        label = clean_text(raw)
+        if not label:
+            continue
+        entry = vocabulary.lookup(label)
+        if entry is not None:
+            # The office's word for a vocabulary term: one tag, labelled as the vocabulary does.
+            tags[entry.slug] = Tag(entry.slug, entry.label, entry.kind, OFFICE_SCORE, "office")
+            continue
+        slug = make_slug(label, max_length=_TAG_SLUG_LENGTH)
+        if slug and slug not in tags and slug not in found:
+            # Free-form office tags group the office's articles, like a topic does.
+            tags[slug] = Tag(slug, label, "topic", OFFICE_SCORE, "office")
+    return tags
+
+
+def _without_spans(text: str, matches: list[Match]) -> str:
+    """``text`` with vocabulary matches replaced by a break, so keywords cover the rest."""
+    pieces: list[str] = []
+    position = 0
+    for match in sorted(matches, key=lambda match: match.start):
+        if match.start >= position:
+            pieces.append(text[position : match.start])
+            pieces.append(" | ")
+            position = match.end
+        else:
+            position = max(position, match.end)
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _keyword_tags(text: str, language: str, matches: list[Match], taken: set[str]) -> list[Tag]:
+    keywords = extract_keywords(_without_spans(text, matches), language, limit=KEYWORD_LIMIT * 2)
+    if not keywords:
+        return []
+    best = keywords[0].score
+    tags = []
+    for keyword in keywords:
+        slug = make_slug(keyword.label, max_length=_TAG_SLUG_LENGTH)
+        if not slug or slug in taken:
+            continue
+        taken.add(slug)
+        # YAKE scores run the other way (lower is better) and have no upper bound.
+        score = KEYWORD_TOP_SCORE * (best / keyword.score) if keyword.score > 0 else 0.0
+        tags.append(Tag(slug, keyword.label, "keyword", round(score, 3), "keyword"))
+        if len(tags) == KEYWORD_LIMIT:
+            break
+    return tags
+
+
+def tag_report(
+    *, title: str, text: str, language: str, office_tags: Sequence[str] = ()
+) -> list[Tag]:
+    """Tags for a normalised report, most relevant first (score descending, then slug)."""
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    # The dateline names the office's home, not what the report is about; it still counts as a
+    # mention, so it is kept for the vocabulary but not offered as a keyword.
+    _, lead_start = extract_dateline(text)
+    matches = load_vocabulary().find(text)
+    found = _vocabulary_tags(title, text, matches)
+    office = _office_tags(office_tags, found)
+    tags = {**found, **office}
+    body = text[lead_start:]
+    keywords = _keyword_tags(body, language, load_vocabulary().find(body), set(tags))
+    result = [*tags.values(), *keywords]
+    return sorted(result, key=lambda tag: (-tag.score, tag.slug))

@@ -1,0 +1,122 @@
+"""Warta's controlled vocabulary and the matcher that finds its terms in a report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from warta_ingest.folding import fold
+
+KINDS = ("topic", "organisation", "place", "person")
+
+
+@dataclass(frozen=True)
+class Entry:
+    slug: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Term:
+    entry: Entry
+    written: str | None  # for cased terms: the exact spelling required
+
+
+class Vocabulary:
+    """All terms in one Aho-Corasick automaton over folded text: one pass per report."""
+
+    def __init__(self, entries: list[tuple[Entry, list[str], list[str]]]) -> None:
+        self.entries = {entry.slug: entry for entry, _, _ in entries}
+        terms: dict[str, list[_Term]] = {}
+        for entry, loose, cased in entries:
+            for term in [entry.label, *loose]:
+                if term in cased:
+                    continue
+                terms.setdefault(_key(term), []).append(_Term(entry, None))
+            for term in cased:
+                terms.setdefault(_key(term), []).append(_Term(entry, " ".join(term.split())))
+        self._automaton = ahocorasick.Automaton()
+        for key, candidates in terms.items():
+            if key:
+                self._automaton.add_word(key, (len(key), tuple(candidates)))
+        self._automaton.make_automaton()
+        self._by_key = terms
+
+    def lookup(self, phrase: str) -> Entry | None:
+        """The entry whose term is exactly ``phrase`` (folded), e.g. an office's own tag."""
+        for term in self._by_key.get(_key(phrase), []):
+            if term.written is None or term.written == " ".join(phrase.split()):
+                return term.entry
+        return None
+
+    def find(self, text: str) -> list[Match]:
+        """Whole-word matches in ``text``, leftmost-longest within each kind.
+
+        Kinds may overlap ("KPU Kabupaten Pasuruan" is an organisation and a place), terms of one
+        kind may not ("Kota Pasuruan" is not also "Pasuruan").
+        """
+        folded = fold(text)
+        found: list[Match] = []
+        for end_index, (length, candidates) in self._automaton.iter(folded):
+            start, end = end_index - length + 1, end_index + 1
+            if not _whole_word(folded, start, end):
+                continue
+            for term in candidates:
+                if term.written is None or text[start:end] == term.written:
+                    found.append(Match(term.entry, start, end))
+        return list(_leftmost_longest(found))
+
+
+def _key(term: str) -> str:
+    return fold(" ".join(term.split()))
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    # Letters and digits continue a word ("Sipolnya" is not "Sipol"); punctuation, hyphens
+    # included, ends one ("KPU-RI", "PPK/PPS").
+    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
+
+
+def _leftmost_longest(matches: list[Match]) -> Iterator[Match]:
+    by_kind: dict[str, list[Match]] = {}
+    for match in matches:
+        by_kind.setdefault(match.entry.kind, []).append(match)
+    for kind_matches in by_kind.values():
+        kind_matches.sort(key=lambda match: (match.start, match.start - match.end))
+        reached = -1
+        for match in kind_matches:
+            if match.start >= reached:
+                reached = match.end
+                yield match
+
+
+def _entries(document: dict[str, Any]) -> list[tuple[Entry, list[str], list[str]]]:
+    entries = []
+    for kind in KINDS:
+        for item in document.get(kind) or []:
+            entry = Entry(slug=item["slug"], label=item["label"], kind=kind)
+            entries.append((entry, list(item.get("terms") or []), list(item.get("cased") or [])))
+    return entries
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    """The vocabulary shipped with the package (``vocabulary.yaml``), built once per process."""
+    text = resources.files("warta_ingest").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
+    return Vocabulary(_entries(yaml.safe_load(text)))

@@ -1,0 +1,1 @@
+"""Warta's shared domain: settings, storage, messages and the Celery app."""

@@ -1,0 +1,38 @@
+"""The one Celery app. Workers: `celery -A warta.celery_app worker -Q <queue>`."""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from warta.messages import QUEUES, ROUTES, TASK_MODULES
+from warta.settings import get_settings
+
+
+def create_celery(redis_url: str) -> Celery:
+    app = Celery("warta", include=list(TASK_MODULES))
+    app.conf.update(
+        broker_url=redis_url,
+        broker_connection_retry_on_startup=True,
+        # Redis redelivers an unacknowledged message after the visibility timeout; it must be
+        # longer than any countdown we use and than the longest task.
+        broker_transport_options={"visibility_timeout": 3600},
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        task_queues=[Queue(name) for name in QUEUES],
+        task_routes={name: {"queue": queue} for name, queue in ROUTES.items()},
+        # Ack after the work is done, and give the message back if the worker dies mid-task:
+        # with idempotent tasks, at-least-once delivery is exactly-once in effect.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_time_limit=120,
+        task_soft_time_limit=100,
+        worker_prefetch_multiplier=4,
+        worker_hijack_root_logger=False,
+        task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
+    )
+    return app
+
+
+app = create_celery(get_settings().redis_url)

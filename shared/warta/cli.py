@@ -1,0 +1,170 @@
+"""The `warta` command."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warta.db import session_scope
+from warta.models import Office
+from warta.settings import get_settings
+
+
+@click.group()
+def main() -> None:
+    """Warta: an event-driven newsroom publishing system."""
+
+
+@main.command()
+@click.option(
+    "--var-dir",
+    default="var",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the embedded database and Redis keep their files.",
+)
+@click.option("--no-demo", is_flag=True, help="Do not submit the demo reports.")
+def up(var_dir: Path, no_demo: bool) -> None:
+    """Run the whole system locally (embedded Redis and SQLite unless told otherwise)."""
+    from warta.local_run import run_locally
+
+    raise SystemExit(run_locally(var_dir, load_demo=not no_demo))
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Migrate the database to the newest schema."""
+    from warta.schema import upgrade_database
+
+    upgrade_database(get_settings().database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def offices() -> None:
+    """Field offices and their keys."""
+
+
+@offices.command("add")
+@click.argument("slug")
+@click.option("--name", required=True, help="The office's display name.")
+@click.option("--timezone", default=None, help="IANA timezone, if not the site's.")
+def offices_add(slug: str, name: str, timezone: str | None) -> None:
+    """Add an office; prints its key as the last line (shown only this once)."""
+    from warta.offices import add_office, find_office
+
+    with session_scope(get_settings().database_url) as session:
+        if find_office(session, slug) is not None:
+            raise click.ClickException(f"office {slug!r} exists already")
+        key = add_office(session, slug, name, timezone)
+    click.echo(f"added office {slug}; its key:")
+    click.echo(key)
+
+
+@offices.command("list")
+def offices_list() -> None:
+    """List the offices with their active keys and articles."""
+    from warta.models import Article, OfficeKey, utcnow
+
+    now = utcnow()
+    with session_scope(get_settings().database_url, writer=False) as session:
+        for office in session.scalars(select(Office).order_by(Office.slug)):
+            keys = session.scalars(select(OfficeKey).where(OfficeKey.office_id == office.id))
+            active = sum(1 for key in keys if key.is_active(now))
+            articles = session.scalar(
+                select(func.count()).select_from(Article).where(Article.office_id == office.id)
+            )
+            click.echo(f"{office.slug:<24} {office.name:<40} keys={active} articles={articles}")
+
+
+@main.group()
+def keys() -> None:
+    """Rotate or revoke an office's keys."""
+
+
+@keys.command("rotate")
+@click.argument("slug")
+@click.option(
+    "--grace",
+    "grace_hours",
+    default=24.0,
+    show_default=True,
+    help="Hours the old keys keep working.",
+)
+def keys_rotate(slug: str, grace_hours: float) -> None:
+    """Issue a new key; the old ones expire after the grace period. Prints the new key last."""
+    from warta.offices import rotate_keys
+
+    with session_scope(get_settings().database_url) as session:
+        key = rotate_keys(session, _office(session, slug), timedelta(hours=grace_hours))
+    click.echo(f"new key for {slug}; old keys expire in {grace_hours:g} h:")
+    click.echo(key)
+
+
+@keys.command("revoke")
+@click.argument("slug")
+def keys_revoke(slug: str) -> None:
+    """Revoke every key of an office at once."""
+    from warta.offices import revoke_keys
+
+    with session_scope(get_settings().database_url) as session:
+        count = revoke_keys(session, _office(session, slug))
+    click.echo(f"revoked {count} key(s) of {slug}")
+
+
+def _office(session: Session, slug: str) -> Office:
+    from warta.offices import find_office
+
+    office = find_office(session, slug)
+    if office is None:
+        raise click.ClickException(f"no office {slug!r}")
+    return office
+
+
+@main.command()
+@click.option("--ingest-url", default=None, help="Default: http://127.0.0.1:$INGEST_PORT")
+@click.option("--key", envvar="WARTA_KEY", required=True, help="The office key (or $WARTA_KEY).")
+def demo(ingest_url: str | None, key: str) -> None:
+    """Submit the four sample reports through the ingest API."""
+    from warta import demo as demo_reports
+
+    url = ingest_url or f"http://127.0.0.1:{get_settings().ingest_port}"
+    for report in demo_reports.sample_reports():
+        answer = demo_reports.submit(url, key, report)
+        click.echo(
+            f"submitted {report['external_id']}: article {answer['id']}, "
+            f"revision {answer['revision']}"
+        )
+
+
+@main.command()
+def relay() -> None:
+    """Send committed outbox messages to the broker, forever."""
+    from warta.celery_app import app
+    from warta.logs import configure_logging
+    from warta.outbox import celery_sender, relay_forever
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    relay_forever(settings.database_url, celery_sender(app))
+
+
+@main.command()
+def status() -> None:
+    """Queues, outbox backlog, failures and the last publish at a glance."""
+    from warta.status import system_status
+
+    for line in system_status(get_settings()):
+        click.echo(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""`warta up`: the whole system on one machine, on embedded defaults (SQLite, a bundled Redis)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import click
+
+from warta import demo
+from warta.db import session_scope
+from warta.embedded_redis import free_port, redis_server_argv
+from warta.messages import QUEUES
+from warta.offices import add_key, add_office, find_office
+from warta.processes import Supervisor
+from warta.schema import upgrade_database
+from warta.settings import Settings
+
+
+def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int = 2) -> int:
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", f"sqlite:///{(var_dir / 'warta.db').resolve()}")
+    supervisor = Supervisor(env=env)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if "REDIS_URL" not in os.environ:
+            port = free_port()
+            supervisor.start("redis", redis_server_argv(port, var_dir / "redis"))
+            env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+            _wait_for_redis(env["REDIS_URL"])
+        settings = Settings.from_env(env)
+        upgrade_database(settings.database_url)
+        python = sys.executable
+        supervisor.start(
+            "ingest",
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "warta_ingest.wsgi:app",
+                "--bind",
+                f"127.0.0.1:{settings.ingest_port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+            ],
+        )
+        supervisor.start(
+            "feed",
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "warta_feed.wsgi:app",
+                "--bind",
+                f"127.0.0.1:{settings.feed_port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+            ],
+        )
+        supervisor.start("relay", [python, "-m", "warta.cli", "relay"])
+        supervisor.start(
+            "worker",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "warta.celery_app",
+                "worker",
+                "--queues",
+                ",".join(QUEUES),
+                "--concurrency",
+                str(worker_concurrency),
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                "local@%h",
+            ],
+        )
+        ingest_url = f"http://127.0.0.1:{settings.ingest_port}"
+        _wait_for_http(f"{ingest_url}/readyz")
+        _wait_for_http(f"http://127.0.0.1:{settings.feed_port}/healthz")
+        key = _demo_key(settings)
+        if load_demo:
+            for report in demo.sample_reports():
+                answer = demo.submit(ingest_url, key, report)
+                click.echo(f"demo: submitted {report['external_id']} as article {answer['id']}")
+        _print_where_to_look(settings, key)
+        while not stopping:
+            dead = supervisor.exited()
+            if dead:
+                click.echo(f"{dead[0]} exited with status {dead[1]}; stopping everything", err=True)
+                return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        click.echo("stopping…")
+        supervisor.stop_all()
+
+
+def _demo_key(settings: Settings) -> str:
+    """A fresh key for the demo office each run (keys are shown once, never stored in clear)."""
+    slug, name = demo.DEMO_OFFICE
+    with session_scope(settings.database_url) as session:
+        office = find_office(session, slug)
+        return add_office(session, slug, name) if office is None else add_key(session, office)
+
+
+def _wait_for_redis(url: str, timeout: float = 15) -> None:
+    import redis
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            return
+        except redis.exceptions.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _wait_for_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own URL)
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _print_where_to_look(settings: Settings, key: str) -> None:
+    feed = settings.public_base_url
+    click.echo(
+        f"""
+Warta is running. Ctrl-C stops every process.
+
+  Latest news   {feed}/berita/
+  RSS / Atom    {feed}/feed.rss   {feed}/feed.atom
+  Sitemap       {feed}/sitemap.xml
+  Ingest API    http://127.0.0.1:{settings.ingest_port}/v1/articles
+  Database      {settings.database_url}
+  Redis         {settings.redis_url}
+
+  Submit a report as the demo office (kab-pasuruan):
+    curl -X POST http://127.0.0.1:{settings.ingest_port}/v1/articles \\
+      -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\
+      -d '{{"title": "Judul", "body": "Isi berita"}}'
+
+Demo office key (shown once):
+{key}"""
+    )

@@ -1,0 +1,31 @@
+"""Task names and queues: the contract between the services.
+
+Services never import each other; they send these names with small JSON payloads
+(`{"article_id": …, "revision": …}`), and each task loads what it needs from the database.
+"""
+
+NORMALISE = "warta.normalise"
+TAG = "warta.tag"
+RENDER = "warta.render"
+RENDER_LISTINGS = "warta.render_listings"
+PUBLISH = "warta.publish"
+REBUILD_FEEDS = "warta.rebuild_feeds"
+
+QUEUES = ("normalise", "tag", "render", "publish", "feeds")
+
+# Every route in one place: an operator scales a stage by starting workers on its queue.
+ROUTES = {
+    NORMALISE: "normalise",
+    TAG: "tag",
+    RENDER: "render",
+    RENDER_LISTINGS: "render",
+    PUBLISH: "publish",
+    REBUILD_FEEDS: "feeds",
+}
+
+# The modules that define the tasks above, imported by every worker (one image, one venv).
+TASK_MODULES = ("warta_ingest.tasks", "warta_render.tasks", "warta_feed.tasks")
+
+
+def revision_message(article_id: int, revision: int) -> dict[str, int]:
+    return {"article_id": article_id, "revision": revision}

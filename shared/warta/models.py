@@ -1,0 +1,195 @@
+"""The article model: offices and their keys, articles and their revisions, the outbox,
+the rendered snippets and the precomputed public documents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# A revision moves through these stages in order; a task that finds its stage already reached
+# has nothing to do, which is what makes a retried or duplicated message harmless.
+STAGES = ("received", "normalised", "tagged", "rendered", "published")
+# Other states a revision can be in: waiting for its publication time, or given up on.
+SCHEDULED = "scheduled"
+FAILED = "failed"
+RETRACTED = "retracted"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def stage_reached(status: str, stage: str) -> bool:
+    """Whether a revision in `status` has already gone through `stage`."""
+    if status not in STAGES:
+        return status == SCHEDULED and stage != "published"
+    return STAGES.index(status) >= STAGES.index(stage)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every database (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    keys: Mapped[list[OfficeKey]] = relationship(back_populates="office")
+
+
+class OfficeKey(Base):
+    """An API key; only its SHA-256 is kept. A rotated key expires after a grace period."""
+
+    __tablename__ = "office_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    office: Mapped[Office] = relationship(back_populates="keys")
+
+    def is_active(self, now: datetime) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > now
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("office_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The feed GUID: fixed at creation, never changed by later revisions.
+    guid: Mapped[str] = mapped_column(String(45), unique=True, default=lambda: uuid.uuid4().urn)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    current_revision: Mapped[int] = mapped_column(Integer, default=1)
+    live_revision: Mapped[int | None] = mapped_column(Integer)
+    # When the article first went live, and when its live revision last changed.
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    updated_at: Mapped[datetime | None]
+    retracted_at: Mapped[datetime | None]
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    office: Mapped[Office] = relationship()
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="article", order_by="Revision.number"
+    )
+
+
+class Revision(Base):
+    """One submitted version of an article, and what each stage made of it."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    error: Mapped[str | None] = mapped_column(Text)
+    # The submission as the office sent it (validated), so any stage can be re-run from it.
+    submission: Mapped[dict[str, Any]]
+    # The requested publication time (UTC); in the future, the revision waits as `scheduled`.
+    publish_at: Mapped[datetime]
+    # Filled in by normalise.
+    title: Mapped[str | None] = mapped_column(String(400))
+    slug: Mapped[str | None] = mapped_column(String(120))
+    language: Mapped[str | None] = mapped_column(String(8))
+    excerpt: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str | None] = mapped_column(Text)
+    word_count: Mapped[int | None]
+    reading_minutes: Mapped[int | None]
+    dateline: Mapped[dict[str, Any] | None]
+    # RFC 3339 in the report's own offset (a database column would lose the offset).
+    event_at: Mapped[str | None] = mapped_column(String(40))
+    # Filled in by tag: [{slug, label, kind, score, source}, ...]
+    tags: Mapped[list[Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="revisions")
+
+
+class Snippet(Base):
+    """Rendered HTML for one revision: the listing card, the article fragment, the page."""
+
+    __tablename__ = "snippets"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    html: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str] = mapped_column(String(70))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Document(Base):
+    """A precomputed public document (feed, sitemap, listing page), served as stored bytes."""
+
+    __tablename__ = "documents"
+
+    path: Mapped[str] = mapped_column(String(255), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(70))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A task message committed with the change it announces; the relay sends it to Redis."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

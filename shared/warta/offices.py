@@ -1,0 +1,71 @@
+"""Offices and their API keys. A key is shown once; only its SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warta.models import Office, OfficeKey, utcnow
+
+KEY_PREFIX = "wk_"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> str:
+    # 32 random bytes: a hash lookup is then as good as a password check, and needs no salt.
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def add_office(session: Session, slug: str, name: str, timezone: str | None = None) -> str:
+    """Create an office with a first key; returns that key (the only time it is seen)."""
+    office = Office(slug=slug, name=name, timezone=timezone)
+    session.add(office)
+    return add_key(session, office)
+
+
+def add_key(session: Session, office: Office) -> str:
+    key = new_key()
+    session.add(OfficeKey(office=office, key_hash=hash_key(key)))
+    return key
+
+
+def office_for_key(session: Session, key: str, now: datetime | None = None) -> Office | None:
+    """The office a presented key belongs to, if the key exists and is active."""
+    digest = hash_key(key)
+    record = session.scalar(select(OfficeKey).where(OfficeKey.key_hash == digest))
+    if record is None or not hmac.compare_digest(record.key_hash, digest):
+        return None
+    if not record.is_active(now or utcnow()):
+        return None
+    return record.office
+
+
+def find_office(session: Session, slug: str) -> Office | None:
+    return session.scalar(select(Office).where(Office.slug == slug))
+
+
+def rotate_keys(session: Session, office: Office, grace: timedelta) -> str:
+    """A new key; the office's other keys keep working for `grace`, then expire."""
+    expires = utcnow() + grace
+    for key in office.keys:
+        if key.revoked_at is None and (key.expires_at is None or key.expires_at > expires):
+            key.expires_at = expires
+    return add_key(session, office)
+
+
+def revoke_keys(session: Session, office: Office) -> int:
+    now = utcnow()
+    revoked = 0
+    for key in office.keys:
+        if key.is_active(now):
+            key.revoked_at = now
+            revoked += 1
+    return revoked

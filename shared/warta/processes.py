@@ -1,0 +1,70 @@
+"""A small process supervisor for the local run: starts each program in its own session,
+prefixes its output with its name, and stops them all (SIGTERM, then SIGKILL) on Ctrl-C or
+when one of them dies."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import IO
+
+
+@dataclass
+class Supervisor:
+    env: Mapping[str, str]
+    stop_timeout: float = 15.0
+    running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            argv,
+            env=dict(self.env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            # Its own session: Ctrl-C reaches the supervisor alone, which stops children in order.
+            start_new_session=True,
+        )
+        assert process.stdout is not None
+        threading.Thread(target=_copy, args=(name, process.stdout), daemon=True).start()
+        self.running[name] = process
+        return process
+
+    def exited(self) -> tuple[str, int] | None:
+        for name, process in self.running.items():
+            code = process.poll()
+            if code is not None:
+                return name, code
+        return None
+
+    def stop_all(self) -> None:
+        # Reverse order: web and workers first, Redis last, so nothing loses its broker.
+        for process in reversed(self.running.values()):
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + self.stop_timeout
+        for process in reversed(self.running.values()):
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        self.running.clear()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+def _copy(name: str, stream: IO[bytes]) -> None:
+    prefix = f"{name:>8} | ".encode()
+    for line in iter(stream.readline, b""):
+        sys.stdout.buffer.write(prefix + line)
+        sys.stdout.buffer.flush()

@@ -1,0 +1,44 @@
+"""The one place that reads the environment (12-factor)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    public_base_url: str
+    site_name: str
+    site_language: str
+    timezone: str
+    websub_hub_url: str | None
+    ingest_port: int
+    feed_port: int
+    feed_size: int
+    log_level: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=env.get("DATABASE_URL", "sqlite:///var/warta.db"),
+            redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            public_base_url=env.get("PUBLIC_BASE_URL", "http://localhost:8002").rstrip("/"),
+            site_name=env.get("SITE_NAME", "Warta"),
+            site_language=env.get("SITE_LANGUAGE", "id"),
+            timezone=env.get("TIMEZONE", "Asia/Jakarta"),
+            websub_hub_url=env.get("WEBSUB_HUB_URL") or None,
+            ingest_port=int(env.get("INGEST_PORT", "8001")),
+            feed_port=int(env.get("FEED_PORT", "8002")),
+            feed_size=int(env.get("FEED_SIZE", "50")),
+            log_level=env.get("LOG_LEVEL", "INFO"),
+        )
+
+
+def get_settings() -> Settings:
+    """Settings as the environment says now (cheap; read at start-up by each process)."""
+    return Settings.from_env()

@@ -1,0 +1,101 @@
+"""One stage of the pipeline run on one revision: safe to run twice, forwarded after commit.
+
+A stage task is transport: it names its stage, a pure `prepare` step that computes the result
+from the loaded revision, and an `apply` step that writes the result (and may hold the revision
+in another status, which then stops the flow here). Computing happens
+outside the write transaction, so SQLite's single writer is held only for the write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import kombu.exceptions
+import redis.exceptions
+import sqlalchemy.exc
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from warta.celery_app import app
+from warta.db import session_scope
+from warta.messages import revision_message
+from warta.models import FAILED, Article, Revision, stage_reached
+from warta.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Errors that pass (a database or broker restart): the task is retried with backoff.
+TRANSIENT_ERRORS = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    redis.exceptions.ConnectionError,
+    kombu.exceptions.OperationalError,
+)
+
+STAGE_TASK_OPTIONS: dict[str, Any] = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 1,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 12,
+}
+
+
+class Rejected(Exception):
+    """The report itself cannot go through this stage; the revision fails with this reason."""
+
+
+def load_revision(session: Session, article_id: int, number: int) -> Revision | None:
+    return session.scalar(
+        select(Revision)
+        .where(Revision.article_id == article_id, Revision.number == number)
+        .options(joinedload(Revision.article).joinedload(Article.office))
+    )
+
+
+def run_stage(
+    stage: str,
+    article_id: int,
+    number: int,
+    prepare: Callable[[Revision], T],
+    apply: Callable[[Session, Revision, T], str | None],
+    next_task: str | None = None,
+) -> None:
+    database_url = get_settings().database_url
+    with session_scope(database_url, writer=False) as session:
+        revision = load_revision(session, article_id, number)
+        if revision is None:
+            log.warning("no revision %s/%s; message dropped", article_id, number)
+            return
+        if revision.status == FAILED:
+            return
+        done = stage_reached(revision.status, stage)
+        outcome: T | Rejected | None = None
+        if not done:
+            try:
+                outcome = prepare(revision)
+            except Rejected as rejection:
+                outcome = rejection
+    if not done:
+        with session_scope(database_url) as session:
+            revision = load_revision(session, article_id, number)
+            assert revision is not None
+            # Another delivery of the same message may have finished first.
+            if revision.status == FAILED or stage_reached(revision.status, stage):
+                pass
+            elif isinstance(outcome, Rejected):
+                revision.status, revision.error = FAILED, f"{stage}: {outcome}"
+                log.info("revision %s/%s failed at %s: %s", article_id, number, stage, outcome)
+                return
+            else:
+                # `apply` may name another status than the stage's own (e.g. scheduled).
+                status = apply(session, revision, outcome)  # type: ignore[arg-type]
+                revision.status = status or stage
+                if status is not None:
+                    return
+    if next_task:
+        app.send_task(next_task, kwargs=revision_message(article_id, number))

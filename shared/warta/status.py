@@ -1,0 +1,34 @@
+"""`warta status`: what the system is doing, at a glance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+
+from warta.db import session_scope
+from warta.messages import QUEUES
+from warta.models import FAILED, Article, Revision
+from warta.outbox import backlog
+from warta.redis_client import get_redis
+from warta.settings import Settings
+
+
+def system_status(settings: Settings) -> Iterator[str]:
+    try:
+        redis = get_redis(settings.redis_url)
+        depths = {queue: redis.llen(queue) for queue in QUEUES}
+        yield "queues     " + "  ".join(f"{queue}={depth}" for queue, depth in depths.items())
+    except Exception as error:
+        yield f"queues     unavailable: Redis at {settings.redis_url} ({type(error).__name__})"
+    with session_scope(settings.database_url, writer=False) as session:
+        yield f"outbox     {backlog(session)} message(s) waiting for the broker"
+        failed = session.scalar(
+            select(func.count()).select_from(Revision).where(Revision.status == FAILED)
+        )
+        yield f"failures   {failed} revision(s) failed"
+        live = session.scalar(
+            select(func.count()).select_from(Article).where(Article.live_revision.is_not(None))
+        )
+        last = session.scalar(select(func.max(Article.updated_at)))
+        yield f"published  {live} article(s); last change {last.isoformat() if last else 'never'}"
