@@ -9,6 +9,7 @@ TAG = "warta.tag"
 RENDER = "warta.render"
 RENDER_LISTINGS = "warta.render_listings"
 PUBLISH = "warta.publish"
+RETRACT = "warta.retract"
 REBUILD_FEEDS = "warta.rebuild_feeds"
 
 QUEUES = ("normalise", "tag", "render", "publish", "feeds")
@@ -20,6 +21,7 @@ ROUTES = {
     RENDER: "render",
     RENDER_LISTINGS: "render",
     PUBLISH: "publish",
+    RETRACT: "publish",
     REBUILD_FEEDS: "feeds",
 }
 

@@ -46,8 +46,11 @@ class Supervisor:
 
     def stop_all(self) -> None:
         # Reverse order: web and workers first, Redis last, so nothing loses its broker.
+        # SIGTERM to each leader alone: celery and gunicorn then stop their own children after
+        # the work in hand (a signal to the whole group would kill tasks mid-way).
         for process in reversed(self.running.values()):
-            _signal_group(process, signal.SIGTERM)
+            if process.poll() is None:
+                process.terminate()
         deadline = time.monotonic() + self.stop_timeout
         for process in reversed(self.running.values()):
             try:
@@ -55,6 +58,8 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
         self.running.clear()
 
 

@@ -19,6 +19,7 @@ from warta_feed.sitemaps import SitemapUrl, build_index, build_urlset, chunked
 log = logging.getLogger(__name__)
 
 REBUILD_PENDING_KEY = "warta:feeds:rebuild-pending"
+REBUILD_COUNT_KEY = "warta:feeds:rebuilds"  # how many rebuilds ran, for operators
 # A burst of publishes within this window costs one rebuild.
 REBUILD_DELAY_SECONDS = 1.0
 # Should the rebuild message be lost, the flag expires and the next publish asks again.
@@ -55,7 +56,7 @@ def claim_rebuild(redis: Redis) -> bool:
 
 def start_rebuild(redis: Redis) -> None:
     # Cleared before reading the database: a publish committed from now on asks again.
-    redis.delete(REBUILD_PENDING_KEY)
+    redis.pipeline().delete(REBUILD_PENDING_KEY).incr(REBUILD_COUNT_KEY).execute()
 
 
 def live_articles() -> Select[tuple[Article, Revision]]:

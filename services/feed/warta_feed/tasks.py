@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.orm import Session
 from warta.celery_app import app
 from warta.db import session_scope
-from warta.messages import PUBLISH, REBUILD_FEEDS, RENDER_LISTINGS, revision_message
+from warta.messages import PUBLISH, REBUILD_FEEDS, RENDER_LISTINGS, RETRACT, revision_message
 from warta.models import SCHEDULED, Revision
 from warta.redis_client import get_redis
 from warta.settings import get_settings
@@ -40,6 +40,13 @@ def _go_live(session: Session, revision: Revision, _: None) -> str | None:
             eta=revision.publish_at,
         )
     return status
+
+
+@app.task(name=RETRACT, **STAGE_TASK_OPTIONS)
+def retract(article_id: int) -> None:
+    """The article was marked retracted (by ingest); the next rebuild leaves it out."""
+    log.info("article %s retracted; rebuilding", article_id)
+    request_rebuild()
 
 
 def request_rebuild() -> None:

@@ -1,0 +1,35 @@
+# Warta: `make run` to try it, `make test` to check it. Each target sets up what it needs.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint bench clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip uv
+	$(VENV)/bin/uv pip install --quiet --python $(PYTHON) -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(INSTALLED) ## Create the virtualenv and install every part (pinned)
+
+run: install ## Run the whole system locally with the demo reports (Ctrl-C stops it)
+	$(VENV)/bin/warta up
+
+test: install ## Run every test: unit, integration (real Redis, workers, databases), e2e
+	$(VENV)/bin/pytest
+
+lint: install ## ruff, formatting and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: install ## Benchmarks; figures go to docs/benchmarks.md by hand
+	$(PYTHON) bench/pipeline.py
+
+clean: ## Remove the virtualenv and the local run's data
+	rm -rf $(VENV) var

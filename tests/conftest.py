@@ -1,0 +1,263 @@
+"""Fixtures shared by every test: real Redis servers, real databases, real processes.
+
+Each test session starts its own Redis (the bundled binary, on a free port) and creates its
+own databases, so the machine's services are left as they were found."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from warta.db import session_scope
+from warta.embedded_redis import free_port, redis_server_argv
+from warta.offices import add_office
+from warta.processes import Supervisor
+from warta.schema import upgrade_database
+from warta.settings import Settings
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "WARTA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+class RedisServer:
+    """A Redis server of the test's own, which a test may stop and start again."""
+
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+        self.port = port or free_port(0)
+        self.data_dir = data_dir
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        argv = redis_server_argv(self.port, self.data_dir, append_only=True)
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(self.url).ping()
+                return
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> Iterator[str]:
+    yield redis_server.url
+    redis.Redis.from_url(redis_server.url).flushall()
+
+
+def postgres_reachable() -> bool:
+    engine = create_engine(POSTGRES_ADMIN_URL)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    reachable = postgres_reachable()
+    if not reachable and os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}; CI must start it")
+    return reachable
+
+
+def create_postgres_database() -> str:
+    name = f"warta_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    from warta.db import get_engine
+
+    get_engine(url).dispose()
+    get_engine(url, writer=False).dispose()
+    name = make_url(url).database
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_available: bool
+) -> Iterator[str]:
+    """A new, migrated database on each backend (PostgreSQL where reachable)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'warta.db'}"
+        upgrade_database(url)
+        yield url
+        return
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not reachable here (CI requires it)")
+    url = create_postgres_database()
+    upgrade_database(url)
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'warta.db'}"
+    upgrade_database(url)
+    return url
+
+
+def make_settings(database_url: str, redis_url: str, **overrides: str) -> Settings:
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, **overrides}
+    return Settings.from_env(env)
+
+
+def new_office(
+    database_url: str, slug: str | None = None, name: str = "KPU Test"
+) -> tuple[str, str]:
+    """A new office; returns (slug, key)."""
+    slug = slug or f"office-{uuid.uuid4().hex[:8]}"
+    with session_scope(database_url) as session:
+        key = add_office(session, slug, name)
+    return slug, key
+
+
+class RunningSystem:
+    """Every Warta process, started as an operator would, on test ports."""
+
+    def __init__(self, database_url: str, redis_url: str) -> None:
+        self.ingest_port, self.feed_port = free_port(0), free_port(0)
+        self.ingest_url = f"http://127.0.0.1:{self.ingest_port}"
+        self.feed_url = f"http://127.0.0.1:{self.feed_port}"
+        self.database_url, self.redis_url = database_url, redis_url
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "PUBLIC_BASE_URL": self.feed_url,
+            "INGEST_PORT": str(self.ingest_port),
+            "FEED_PORT": str(self.feed_port),
+        }
+        self.supervisor = Supervisor(env=env)
+
+    def start(self, workers: int = 1) -> None:
+        python = sys.executable
+        for name, port in (("ingest", self.ingest_port), ("feed", self.feed_port)):
+            self.supervisor.start(
+                name,
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    f"warta_{name}.wsgi:app",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                ],
+            )
+        self.supervisor.start("relay", [python, "-m", "warta.cli", "relay"])
+        for number in range(workers):
+            self.start_worker(f"worker{number}")
+        for url in (f"{self.ingest_url}/healthz", f"{self.feed_url}/healthz"):
+            wait_for_http(url)
+
+    def start_worker(self, name: str, queues: str = "normalise,tag,render,publish,feeds") -> None:
+        self.supervisor.start(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "warta.celery_app",
+                "worker",
+                "--queues",
+                queues,
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "WARNING",
+                "--hostname",
+                f"{name}@%h",
+            ],
+        )
+
+    def stop(self) -> None:
+        self.supervisor.stop_all()
+
+
+def wait_for_http(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def eventually(check, timeout: float = 30, interval: float = 0.2):  # type: ignore[no-untyped-def]
+    """Poll `check` until it returns something truthy; fail with its last value otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout}s: last value {value!r}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="module")
+def system(
+    tmp_path_factory: pytest.TempPathFactory, redis_server: RedisServer, postgres_available: bool
+) -> Iterator[RunningSystem]:
+    """The whole system on PostgreSQL (SQLite where PostgreSQL is not reachable)."""
+    if postgres_available:
+        database_url = create_postgres_database()
+    else:
+        database_url = f"sqlite:///{tmp_path_factory.mktemp('system') / 'warta.db'}"
+    upgrade_database(database_url)
+    redis.Redis.from_url(redis_server.url).flushall()
+    running = RunningSystem(database_url, redis_server.url)
+    running.start()
+    yield running
+    running.stop()
+    if postgres_available:
+        drop_postgres_database(database_url)
