@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
+
 from warta.health import health
 from warta.logs import configure_logging
 from warta.settings import Settings
-
-from warta_feed.views import public
+from warta_feed.pages import pages
+from warta_feed.syndication import syndication
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -15,6 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_logging(settings.log_level)
     app = Flask(__name__)
     app.config.update(WARTA_SETTINGS=settings)
-    app.register_blueprint(public)
+    app.register_blueprint(syndication)
+    app.register_blueprint(pages)
     app.register_blueprint(health)
     return app

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
+
 from warta.xmlchars import strip_xml_illegal
 
 

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from redis import Redis
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, contains_eager
+
 from warta.documents import prune_documents, store_document
 from warta.models import SCHEDULED, Article, Revision, utcnow
 from warta.settings import Settings
 from warta.urls import article_url
-
 from warta_feed.feeds import Channel, FeedEntry, build_atom, build_rss
 from warta_feed.sitemaps import SitemapUrl, build_index, build_urlset, chunked
 

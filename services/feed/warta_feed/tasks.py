@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.orm import Session
+
 from warta.celery_app import app
 from warta.db import session_scope
 from warta.messages import PUBLISH, REBUILD_FEEDS, RENDER_LISTINGS, RETRACT, revision_message
@@ -12,7 +13,6 @@ from warta.models import SCHEDULED, Revision
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
-
 from warta_feed.publishing import (
     REBUILD_DELAY_SECONDS,
     claim_rebuild,

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from warta.models import Article, Revision
 from warta.settings import Settings
 from warta.urls import article_url
-
 from warta_render.dates import long_date
 
 TEMPLATES = Path(__file__).with_name("templates")

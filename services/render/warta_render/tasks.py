@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
+
 from warta.celery_app import app
 from warta.db import session_scope
 from warta.documents import prune_documents, store_document, strong_etag
@@ -11,7 +12,6 @@ from warta.messages import PUBLISH, RENDER, RENDER_LISTINGS
 from warta.models import Article, Revision, Snippet
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
-
 from warta_render.pages import (
     LISTING_PAGE_SIZE,
     article_view,

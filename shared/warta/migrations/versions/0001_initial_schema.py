@@ -6,8 +6,9 @@ Create Date: 2026-11-28 02:15:39.387703
 """
 
 import sqlalchemy as sa
-import warta.models
 from alembic import op
+
+import warta.models
 
 revision = "0001"
 down_revision = None
