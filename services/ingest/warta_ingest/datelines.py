@@ -18,14 +18,33 @@ NO_DATELINE = Dateline(place=None, source=None)
 # spaces ("28-12-2021" and "kab-pasuruan" are not separators).
 _SEPARATOR = re.compile(r"\s*[–—]\s*|\s+-{1,2}\s+")
 _HEAD_LIMIT = 160
-_DOMAIN = re.compile(r"^(?:https?://)?(?P<domain>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})/?$",
-                     re.IGNORECASE)
+_DOMAIN = re.compile(
+    r"^(?:https?://)?(?P<domain>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})/?$", re.IGNORECASE
+)
 _PAREN_SOURCE = re.compile(r"^(?P<place>.*?)\s*\((?P<source>[^()]{2,40})\)$")
 _PLACE_WORD = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.]*|[A-Z]{1,4}\.?|dan|di|de|da|van)$")
 _PLACE_MAX_WORDS = 5
 # Words that cannot be a place: a sentence that merely starts with a capital and a comma.
-_NOT_PLACES = frozenset({"Dalam", "Sementara", "Namun", "Selain", "Adapun", "Menurut", "Hari",
-                         "Pada", "Saat", "Ketika", "Kemudian", "Untuk", "The", "In", "On", "At"})
+_NOT_PLACES = frozenset(
+    {
+        "Dalam",
+        "Sementara",
+        "Namun",
+        "Selain",
+        "Adapun",
+        "Menurut",
+        "Hari",
+        "Pada",
+        "Saat",
+        "Ketika",
+        "Kemudian",
+        "Untuk",
+        "The",
+        "In",
+        "On",
+        "At",
+    }
+)
 
 
 def _place(candidate: str) -> str | None:

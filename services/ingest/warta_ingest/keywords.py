@@ -8,6 +8,7 @@ single-term features and candidate formula and runs in about a millisecond.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field
 
 from warta_ingest.languages import stopwords
 
-MAX_NGRAM = 3
 MIN_FREQUENCY = 2
+# Candidates are one to three words long.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 # Chunks: candidates never cross punctuation.
 _CHUNK_BREAK = re.compile(r"[,;:()\[\]\"“”‘’–—/|!?…]|\.(?:\s|$)|\s-\s")
@@ -31,7 +32,6 @@ class Keyword:
 
 @dataclass
 class _TermStats:
-    frequency: int = 0
     capitalised: int = 0
     acronym: int = 0
     sentences: list[int] = field(default_factory=list)
@@ -47,16 +47,18 @@ def _median(values: list[int]) -> float:
 
 
 def _term_scores(
-    chunks: list[tuple[int, list[str], list[str]]], stop: frozenset[str], sentence_count: int
+    chunks: list[tuple[int, list[str], list[str]]],
+    wanted: set[str],
+    frequencies: Counter[str],
+    sentence_count: int,
 ) -> dict[str, float]:
     stats: dict[str, _TermStats] = defaultdict(_TermStats)
     for sentence, tokens, lowered in chunks:
         last = len(tokens) - 1
         for position, word in enumerate(lowered):
-            if word in stop:
+            if word not in wanted:
                 continue
             term = stats[word]
-            term.frequency += 1
             term.sentences.append(sentence)
             token = tokens[position]
             if len(token) > 1 and token.isupper():
@@ -67,21 +69,19 @@ def _term_scores(
                 term.neighbours.add("<" + lowered[position - 1])
             if position < last:
                 term.neighbours.add(">" + lowered[position + 1])
-    if not stats:
-        return {}
-    frequencies = [term.frequency for term in stats.values()]
-    mean = sum(frequencies) / len(frequencies)
-    spread = math.sqrt(sum((value - mean) ** 2 for value in frequencies) / len(frequencies))
-    most = max(frequencies)
+    values = list(frequencies.values())
+    mean = sum(values) / len(values)
+    spread = math.sqrt(sum((value - mean) ** 2 for value in values) / len(values))
+    most = max(values)
     scores = {}
     for word, term in stats.items():
-        tf = term.frequency
+        tf = frequencies[word]
         casing = max(term.capitalised, term.acronym) / (1.0 + math.log(tf))
-        position = math.log(math.log(3.0 + _median(term.sentences)))
+        placement = math.log(math.log(3.0 + _median(term.sentences)))
         frequency = tf / (mean + spread)
         relatedness = 1.0 + len(term.neighbours) / most
         different = len(set(term.sentences)) / sentence_count
-        scores[word] = (position * relatedness) / (
+        scores[word] = (placement * relatedness) / (
             casing + frequency / relatedness + different / relatedness
         )
     return scores
@@ -97,43 +97,49 @@ def extract_keywords(text: str, language: str, limit: int = 5) -> list[Keyword]:
             tokens = _TOKEN.findall(chunk)
             if tokens:
                 chunks.append((index, tokens, [token.lower() for token in tokens]))
-    scores = _term_scores(chunks, stop, max(1, len(sentences)))
 
-    counts: Counter[tuple[str, ...]] = Counter()
-    surfaces: dict[tuple[str, ...], str] = {}
+    # Candidates are runs of content words: a stopword never starts, ends or sits inside one.
+    grams: list[tuple[str, ...]] = []
+    words: list[str] = []
+    surface: dict[str, str] = {}
     for _, tokens, lowered in chunks:
-        # Candidates are runs of content words: a stopword never starts, ends or sits inside one.
-        run_start = 0
-        for end in range(len(lowered) + 1):
-            if end < len(lowered) and lowered[end] not in stop:
+        run: list[str] = []
+        for token, word in zip([*tokens, ""], [*lowered, ""], strict=True):
+            if word and word not in stop:
+                run.append(word)
+                surface.setdefault(word, token)
                 continue
-            for start in range(run_start, end):
-                for size in range(1, min(MAX_NGRAM, end - start) + 1):
-                    gram = tuple(lowered[start : start + size])
-                    if size == 1 and len(gram[0]) < 3:
-                        continue
-                    counts[gram] += 1
-                    surfaces.setdefault(gram, " ".join(tokens[start : start + size]))
-            run_start = end + 1
+            if run:
+                words.extend(run)
+                grams.extend((word,) for word in run if len(word) >= 3)
+                grams.extend(itertools.pairwise(run))
+                grams.extend(zip(run, run[1:], run[2:], strict=False))
+                run = []
+    # One Counter over everything: per-run updates cost more than the counting itself.
+    counts = Counter(grams)
+    frequencies = Counter(words)
+    repeated = [gram for gram, count in counts.items() if count >= MIN_FREQUENCY]
+    if not repeated:
+        return []
+    wanted = {word for gram in repeated for word in gram}
+    scores = _term_scores(chunks, wanted, frequencies, max(1, len(sentences)))
 
     ranked: list[tuple[float, tuple[str, ...]]] = []
-    for gram, count in counts.items():
-        if count < MIN_FREQUENCY:
-            continue
+    for gram in repeated:
         product = math.prod(scores[word] for word in gram)
         total = sum(scores[word] for word in gram)
-        ranked.append((product / (count * (1.0 + total)), gram))
+        ranked.append((product / (counts[gram] * (1.0 + total)), gram))
     ranked.sort()
 
     chosen: list[Keyword] = []
     taken: list[set[str]] = []
     for score, gram in ranked:
-        words = set(gram)
+        members = set(gram)
         # "data pemilih" and "pemilih" are one keyword, not two.
-        if any(words <= other or other <= words for other in taken):
+        if any(members <= other or other <= members for other in taken):
             continue
-        taken.append(words)
-        chosen.append(Keyword(surfaces[gram], score))
+        taken.append(members)
+        chosen.append(Keyword(" ".join(surface[word] for word in gram), score))
         if len(chosen) == limit:
             break
     return chosen

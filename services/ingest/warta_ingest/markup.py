@@ -12,13 +12,54 @@ import nh3
 from lxml.etree import ParserError
 from markdown_it import MarkdownIt
 
-from warta_ingest.plain_text import clean_text, remove_illegal_characters, repair_mojibake
+from warta_ingest.plain_text import (
+    clean_text,
+    remove_debris,
+    remove_illegal_characters,
+    repair_mojibake,
+)
 
 ALLOWED_TAGS = frozenset(
-    """
-    a abbr b blockquote br caption cite code em figcaption figure h2 h3 h4 h5 h6 hr i img li ol p
-    pre q s small strong sub sup table tbody td tfoot th thead tr u ul
-    """.split()
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "em",
+        "figcaption",
+        "figure",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    ]
 )
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -33,8 +74,28 @@ EXTERNAL_LINK_REL = "nofollow noopener"
 # Block elements whose children are themselves paragraphs of text.
 _CONTAINERS = frozenset({"blockquote", "ol", "ul", "table", "thead", "tbody", "tfoot", "figure"})
 _BLOCKS = frozenset(
-    {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ol", "ul", "li", "pre", "hr", "figure",
-     "table", "thead", "tbody", "tfoot", "tr", "caption", "figcaption"}
+    {
+        "p",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "ol",
+        "ul",
+        "li",
+        "pre",
+        "hr",
+        "figure",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "caption",
+        "figcaption",
+    }
 )
 _SPACE_RUN = re.compile(r"\s+")
 _URL = re.compile(r"https?://[^\s<>\"“”‘’]+[^\s<>\"“”‘’.,;:!?)\]]")
@@ -50,7 +111,7 @@ def _fold_inline(value: str | None) -> str | None:
     # "<b>KPU</b> Jatim" keeps its word break.
     if value is None:
         return None
-    return _SPACE_RUN.sub(" ", remove_illegal_characters(value))
+    return _SPACE_RUN.sub(" ", remove_debris(value))
 
 
 def _wrap_loose_inline(root: lxml.html.HtmlElement) -> None:
@@ -137,7 +198,8 @@ def sanitise_html(fragment: str) -> tuple[str, list[str]]:
             link.set("rel", EXTERNAL_LINK_REL)
     _wrap_loose_inline(root)
     for element in list(root):
-        if element.tag == "p" and not element.text_content().strip() and element.find(".//img") is None:
+        empty = not element.text_content().strip() and element.find(".//img") is None
+        if element.tag == "p" and empty:
             root.remove(element)
     body_html = "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
 
@@ -150,7 +212,7 @@ def sanitise_html(fragment: str) -> tuple[str, list[str]]:
 
 
 def markdown_to_html(source: str) -> str:
-    return _markdown.render(source)
+    return str(_markdown.render(source))
 
 
 def _linked(paragraph: str) -> str:

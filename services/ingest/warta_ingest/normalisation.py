@@ -68,7 +68,8 @@ def split_paragraphs(body: str) -> list[str]:
             current = []
     if current:
         paragraphs.append(" ".join(current))
-    cleaned = (clean_text(part) for paragraph in paragraphs for part in _LOST_BREAK.split(paragraph))
+    parts = (part for paragraph in paragraphs for part in _LOST_BREAK.split(paragraph))
+    cleaned = (clean_text(part) for part in parts)
     return [paragraph for paragraph in cleaned if paragraph]
 
 

@@ -21,19 +21,24 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 # one cannot hold that mojibake, so the (slow, ~8 ms per report) repair is skipped for it.
 _MOJIBAKE_HINT = re.compile("[\x80-\x9f\xc2-\xf4\u0192\u02c6\u2020\u2021\u2030\u20ac\u2122]")
 
-# Everything XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF), plus C1
-# controls and invisible characters that only ever arrive as copy-paste debris.
-_ILLEGAL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
-    "\u00ad\u200b\u2060\ufeff]"
-)
+# Everything XML 1.0 forbids: C0 controls but tab/LF/CR, surrogates, U+FFFE and U+FFFF.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Allowed by XML but only ever copy-paste debris: C1 controls, soft hyphens, zero-width spaces,
+# byte-order marks. Removed only after the mojibake repair, which needs the C1 controls
+# ("â€\x9d" is a closing quote).
+_DEBRIS = re.compile("[\x7f-\x9f\u00ad\u200b\u2060\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
 _MAX_PASSES = 4
 
 
 def remove_illegal_characters(value: str) -> str:
-    """The value without characters that XML 1.0 forbids or that never carry meaning."""
-    return _ILLEGAL.sub("", value)
+    """The value without the characters that XML 1.0 forbids."""
+    return _XML_ILLEGAL.sub("", value)
+
+
+def remove_debris(value: str) -> str:
+    """The value without invisible characters that carry no meaning (and no XML-illegal ones)."""
+    return _DEBRIS.sub("", _XML_ILLEGAL.sub("", value))
 
 
 def repair_mojibake(value: str) -> str:
@@ -46,7 +51,7 @@ def _clean_once(value: str) -> str:
     value = remove_illegal_characters(value)
     value = repair_mojibake(value)
     value = unicodedata.normalize("NFC", value)
-    value = remove_illegal_characters(value)
+    value = remove_debris(value)
     return _WHITESPACE.sub(" ", value).strip()
 
 

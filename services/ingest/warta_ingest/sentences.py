@@ -7,10 +7,52 @@ from collections.abc import Iterator
 
 # A full stop after one of these does not end a sentence ("Plt. Kasubbag", "S.Kom, SH").
 ABBREVIATIONS = frozenset(
-    """
-    a.n adm bpk dll dkk dr dra drs dsb dst hj ib ibu ir jl jln kab kec kel kep kh kol mr mrs ms no
-    nomor pk plt pol prof prov pt s.d sdr sekr st tbk tgl tn vs u.p yth st.
-    """.split()
+    [
+        "a.n",
+        "adm",
+        "bpk",
+        "dll",
+        "dkk",
+        "dr",
+        "dra",
+        "drs",
+        "dsb",
+        "dst",
+        "hj",
+        "ib",
+        "ibu",
+        "ir",
+        "jl",
+        "jln",
+        "kab",
+        "kec",
+        "kel",
+        "kep",
+        "kh",
+        "kol",
+        "mr",
+        "mrs",
+        "ms",
+        "no",
+        "nomor",
+        "pk",
+        "plt",
+        "pol",
+        "prof",
+        "prov",
+        "pt",
+        "s.d",
+        "sdr",
+        "sekr",
+        "st",
+        "tbk",
+        "tgl",
+        "tn",
+        "vs",
+        "u.p",
+        "yth",
+        "st.",
+    ]
 )
 
 # A candidate boundary: end punctuation (and closing quotes), whitespace, then something that can

@@ -9,7 +9,7 @@ _SEPARATORS = re.compile(r"[^a-z0-9]+")
 
 
 def make_slug(value: str, *, max_length: int = 80, fallback: str = "") -> str:
-    """``value`` as a slug of at most ``max_length`` characters, cut at a word; else ``fallback``."""
+    """``value`` as a slug of at most ``max_length`` characters, else ``fallback``."""
     ascii_value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
     slug = ""
     for word in _SEPARATORS.split(ascii_value.lower()):

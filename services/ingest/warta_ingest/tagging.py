@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from warta_ingest.datelines import extract_dateline
 from warta_ingest.keywords import extract_keywords
-from warta_ingest.languages import LANGUAGES, DEFAULT_LANGUAGE
+from warta_ingest.languages import DEFAULT_LANGUAGE, LANGUAGES
 from warta_ingest.plain_text import clean_text
 from warta_ingest.slugs import make_slug
 from warta_ingest.vocabulary import Match, load_vocabulary
@@ -21,12 +21,13 @@ SOURCES = ("office", "vocabulary", "keyword")
 
 OFFICE_SCORE = 1.0
 # Weights of a vocabulary tag's score: named in the title, named in the lead, how often named.
-TITLE_WEIGHT = 0.4
+# Tuned on tests/gold/reports.yaml (bench/quality.py); F1 is flat around these values.
+TITLE_WEIGHT = 0.5
 LEAD_WEIGHT = 0.2
 FREQUENCY_WEIGHT = 0.5
-# A term named once in passing deep in the body is not what the report is about.
 MIN_VOCABULARY_SCORE = 0.3
-LEAD_CHARS = 500
+# The lead is the first paragraph, at most this long.
+LEAD_CHARS = 400
 KEYWORD_LIMIT = 5
 KEYWORD_TOP_SCORE = 0.5
 _TAG_SLUG_LENGTH = 60
@@ -49,17 +50,23 @@ def _vocabulary_tags(title: str, text: str, matches: list[Match]) -> dict[str, T
     for match in matches:
         counts[match.entry.slug] = counts.get(match.entry.slug, 0) + 1
         first.setdefault(match.entry.slug, match.start)
+    paragraph_end = text.find("\n\n")
+    lead_end = min(LEAD_CHARS, len(text) if paragraph_end < 0 else paragraph_end)
     tags = {}
     for slug in in_title | set(counts):
         entry = vocabulary.entries[slug]
-        count = counts.get(slug, 0) + (slug in in_title)
+        titled = slug in in_title
+        in_lead = first.get(slug, lead_end) < lead_end
+        count = counts.get(slug, 0) + titled
         score = (
-            TITLE_WEIGHT * (slug in in_title)
-            + LEAD_WEIGHT * (first.get(slug, LEAD_CHARS) < LEAD_CHARS)
+            TITLE_WEIGHT * titled
+            + LEAD_WEIGHT * in_lead
             + FREQUENCY_WEIGHT * (1.0 - math.exp(-count / 3.0))
         )
         score = round(min(1.0, score), 3)
-        if score >= MIN_VOCABULARY_SCORE:
+        # A term named once in passing after the lead is not what the report is about.
+        named_once_in_passing = not (titled or in_lead) and count < 2
+        if score >= MIN_VOCABULARY_SCORE and not named_once_in_passing:
             tags[slug] = Tag(slug, entry.label, entry.kind, score, "vocabulary")
     return tags
 
@@ -130,7 +137,11 @@ def tag_report(
     found = _vocabulary_tags(title, text, matches)
     office = _office_tags(office_tags, found)
     tags = {**found, **office}
-    body = text[lead_start:]
-    keywords = _keyword_tags(body, language, load_vocabulary().find(body), set(tags))
+    body_matches = [
+        Match(match.entry, match.start - lead_start, match.end - lead_start)
+        for match in matches
+        if match.start >= lead_start
+    ]
+    keywords = _keyword_tags(text[lead_start:], language, body_matches, set(tags))
     result = [*tags.values(), *keywords]
     return sorted(result, key=lambda tag: (-tag.score, tag.slug))

@@ -64,10 +64,9 @@ class Vocabulary:
         return None
 
     def find(self, text: str) -> list[Match]:
-        """Whole-word matches in ``text``, leftmost-longest within each kind.
+        """Whole-word matches in ``text``, in order; within a kind, none inside another.
 
-        Kinds may overlap ("KPU Kabupaten Pasuruan" is an organisation and a place), terms of one
-        kind may not ("Kota Pasuruan" is not also "Pasuruan").
+        Kinds may overlap: "KPU Kabupaten Pasuruan" is an organisation and a place.
         """
         folded = fold(text)
         found: list[Match] = []
@@ -78,7 +77,7 @@ class Vocabulary:
             for term in candidates:
                 if term.written is None or text[start:end] == term.written:
                     found.append(Match(term.entry, start, end))
-        return list(_leftmost_longest(found))
+        return sorted(_outermost(found), key=lambda match: match.start)
 
 
 def _key(term: str) -> str:
@@ -93,7 +92,12 @@ def _whole_word(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
 
 
-def _leftmost_longest(matches: list[Match]) -> Iterator[Match]:
+def _outermost(matches: list[Match]) -> Iterator[Match]:
+    """Matches not inside a longer match of the same kind.
+
+    "Kota Pasuruan" hides the "Pasuruan" within it; "Tahapan Pemilu" and "Pemilu 2024", which
+    only overlap, are both kept.
+    """
     by_kind: dict[str, list[Match]] = {}
     for match in matches:
         by_kind.setdefault(match.entry.kind, []).append(match)
@@ -101,7 +105,7 @@ def _leftmost_longest(matches: list[Match]) -> Iterator[Match]:
         kind_matches.sort(key=lambda match: (match.start, match.start - match.end))
         reached = -1
         for match in kind_matches:
-            if match.start >= reached:
+            if match.end > reached:
                 reached = match.end
                 yield match
 

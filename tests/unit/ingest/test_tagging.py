@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from warta_ingest.normalisation import normalise_report
+from warta_ingest.tagging import Tag, tag_report
+from warta_ingest.vocabulary import load_vocabulary
+
+
+def _tags(title: str, text: str, office_tags: tuple[str, ...] = ()) -> list[Tag]:
+    return tag_report(title=title, text=text, language="id", office_tags=office_tags)
+
+
+def _slugs(tags: list[Tag], kind: str) -> set[str]:
+    return {tag.slug for tag in tags if tag.kind == kind}
+
+
+def test_sample_2_tags(samples: dict[str, dict[str, Any]]) -> None:
+    sample = samples["kab-pasuruan-2"]
+    report = normalise_report(title=sample["title"], body=sample["body"])
+
+    tags = tag_report(title=report.title, text=report.text, language=report.language)
+
+    assert tags[0].score == 1.0
+    assert "pemutakhiran-data-pemilih" in _slugs(tags, "topic")
+    assert {"bawaslu", "dispendukcapil", "polri", "kpu-kabupaten-kota"} <= _slugs(
+        tags, "organisation"
+    )
+    # "KODIM 0819" is named once, in a list of guests after the lead.
+    assert "tni" not in _slugs(tags, "organisation")
+    assert _slugs(tags, "place") == {"kabupaten-pasuruan"}  # "Polres Kota Pasuruan" once only
+    by_slug = {tag.slug: tag for tag in tags}
+    assert by_slug["pemutakhiran-data-pemilih"] == Tag(
+        "pemutakhiran-data-pemilih", "Pemutakhiran Data Pemilih", "topic", 1.0, "vocabulary"
+    )
+
+
+def test_vocabulary_has_every_jawa_timur_regency_and_city_and_the_capitals() -> None:
+    entries = load_vocabulary().entries.values()
+    places = [entry for entry in entries if entry.kind == "place"]
+    assert len([entry for entry in places if entry.slug.startswith("kabupaten-")]) == 29
+    assert (
+        len([e for e in places if e.slug.startswith("kota-") and e.label.startswith("Kota ")]) >= 9
+    )
+    assert {"medan", "makassar", "jayapura", "sofifi", "merauke", "banjarbaru"} <= {
+        entry.slug for entry in places
+    }
+
+
+def test_matching_is_case_and_accent_insensitive() -> None:
+    assert "sirekap" in _slugs(_tags("", "penggunaan SÍREKAP dan sirekap mobile"), "topic")
+
+
+def test_no_match_inside_a_longer_word() -> None:
+    assert _slugs(_tags("", "Para pemilihpemula dan TPSnya; PDPBX."), "topic") == set()
+
+
+def test_cased_place_names_need_their_capitals() -> None:
+    assert "kabupaten-malang" not in _slugs(_tags("", "Nasib malang menimpa warga"), "place")
+    assert "kabupaten-malang" in _slugs(_tags("KPU Malang", "Di Malang, KPU rapat"), "place")
+
+
+def test_longer_term_hides_the_one_inside_it() -> None:
+    places = _slugs(_tags("Polres Kota Pasuruan", "Polres Kota Pasuruan hadir."), "place")
+    assert places == {"kota-pasuruan"}
+
+
+def test_a_term_named_once_in_passing_is_not_a_tag() -> None:
+    lead = "KPU menggelar rapat sirekap. " * 3
+    text = lead + "\n\n" + "Kata pengisi. " * 40 + "Disinggung pula soal kampanye."
+    assert "kampanye" not in _slugs(_tags("Rapat Sirekap", text), "topic")
+
+
+def test_office_tag_equal_to_a_vocabulary_term_becomes_one_office_tag() -> None:
+    tags = _tags("Rapat PDPB", "Rapat PDPB digelar.", office_tags=("pdpb", " Rapat  Rutin ", ""))
+
+    matching = [tag for tag in tags if tag.slug == "pemutakhiran-data-pemilih"]
+    assert matching == [
+        Tag("pemutakhiran-data-pemilih", "Pemutakhiran Data Pemilih", "topic", 1.0, "office")
+    ]
+    assert Tag("rapat-rutin", "Rapat Rutin", "topic", 1.0, "office") in tags
+
+
+def test_keywords_are_kept_apart_from_vocabulary_tags(samples: dict[str, dict[str, Any]]) -> None:
+    sample = samples["kab-pasuruan-3"]
+    report = normalise_report(title=sample["title"], body=sample["body"])
+    tags = tag_report(title=report.title, text=report.text, language="id")
+
+    keywords = [tag for tag in tags if tag.source == "keyword"]
+    assert keywords
+    assert all(tag.kind == "keyword" for tag in keywords)
+    vocabulary_slugs = {tag.slug for tag in tags if tag.source != "keyword"}
+    assert not vocabulary_slugs & {tag.slug for tag in keywords}
+    assert "sirekap" not in {tag.slug for tag in keywords}
+    assert "rapat-koordinasi" in {tag.slug for tag in keywords}
+
+
+def test_ordering_is_score_then_slug_and_scores_are_bounded(
+    samples: dict[str, dict[str, Any]],
+) -> None:
+    sample = samples["kab-pasuruan-1"]
+    report = normalise_report(title=sample["title"], body=sample["body"])
+    tags = tag_report(title=report.title, text=report.text, language="id", office_tags=["Webinar"])
+
+    assert tags == sorted(tags, key=lambda tag: (-tag.score, tag.slug))
+    assert all(0.0 <= tag.score <= 1.0 for tag in tags)
+    assert all(tag.kind in {"topic", "organisation", "place", "person", "keyword"} for tag in tags)
+    assert all(tag.source in {"office", "vocabulary", "keyword"} for tag in tags)
+    assert len({tag.slug for tag in tags}) == len(tags)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    title=st.text(max_size=100),
+    text=st.text(max_size=400),
+    language=st.sampled_from(["id", "en", "xx"]),
+    office_tags=st.lists(st.text(max_size=20), max_size=4),
+)
+def test_tag_report_is_total(title: str, text: str, language: str, office_tags: list[str]) -> None:
+    tags = tag_report(title=title, text=text, language=language, office_tags=office_tags)
+
+    assert len({tag.slug for tag in tags}) == len(tags)
+    assert all(tag.slug for tag in tags)
