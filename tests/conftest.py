@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +19,8 @@ from sqlalchemy.engine import make_url
 
 from warta.db import session_scope
 from warta.embedded_redis import free_port, redis_server_argv
+from warta.local_run import start_services, wait_for_http
+from warta.messages import QUEUES
 from warta.offices import add_office
 from warta.processes import Supervisor
 from warta.schema import upgrade_database
@@ -172,64 +172,16 @@ class RunningSystem:
             "FEED_PORT": str(self.feed_port),
         }
         self.supervisor = Supervisor(env=env)
+        self.settings = Settings.from_env({**env, "LOG_LEVEL": "WARNING"})
 
     def start(self, workers: int = 1) -> None:
-        python = sys.executable
-        for name, port in (("ingest", self.ingest_port), ("feed", self.feed_port)):
-            self.supervisor.start(
-                name,
-                [
-                    python,
-                    "-m",
-                    "gunicorn",
-                    f"warta_{name}.wsgi:app",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "2",
-                ],
-            )
-        self.supervisor.start("relay", [python, "-m", "warta.cli", "relay"])
-        for number in range(workers):
-            self.start_worker(f"worker{number}")
+        worker_specs = [(f"worker{number}", ",".join(QUEUES), 2) for number in range(workers)]
+        start_services(self.supervisor, self.settings, worker_specs)
         for url in (f"{self.ingest_url}/healthz", f"{self.feed_url}/healthz"):
-            wait_for_http(url)
-
-    def start_worker(self, name: str, queues: str = "normalise,tag,render,publish,feeds") -> None:
-        self.supervisor.start(
-            name,
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "warta.celery_app",
-                "worker",
-                "--queues",
-                queues,
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "WARNING",
-                "--hostname",
-                f"{name}@%h",
-            ],
-        )
+            wait_for_http(url, timeout=30)
 
     def stop(self) -> None:
         self.supervisor.stop_all()
-
-
-def wait_for_http(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def eventually(check, timeout: float = 30, interval: float = 0.2):  # type: ignore[no-untyped-def]

@@ -38,63 +38,13 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
             port = free_port()
             supervisor.start("redis", redis_server_argv(port, var_dir / "redis"))
             env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
-            _wait_for_redis(env["REDIS_URL"])
+            wait_for_redis(env["REDIS_URL"])
         settings = Settings.from_env(env)
         upgrade_database(settings.database_url)
-        python = sys.executable
-        supervisor.start(
-            "ingest",
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "warta_ingest.wsgi:app",
-                "--bind",
-                f"127.0.0.1:{settings.ingest_port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-            ],
-        )
-        supervisor.start(
-            "feed",
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "warta_feed.wsgi:app",
-                "--bind",
-                f"127.0.0.1:{settings.feed_port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-            ],
-        )
-        supervisor.start("relay", [python, "-m", "warta.cli", "relay"])
-        supervisor.start(
-            "worker",
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "warta.celery_app",
-                "worker",
-                "--queues",
-                ",".join(QUEUES),
-                "--concurrency",
-                str(worker_concurrency),
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                "local@%h",
-            ],
-        )
+        start_services(supervisor, settings, [("worker", ",".join(QUEUES), worker_concurrency)])
         ingest_url = f"http://127.0.0.1:{settings.ingest_port}"
-        _wait_for_http(f"{ingest_url}/readyz")
-        _wait_for_http(f"http://127.0.0.1:{settings.feed_port}/healthz")
+        wait_for_http(f"{ingest_url}/readyz")
+        wait_for_http(f"http://127.0.0.1:{settings.feed_port}/healthz")
         key = _demo_key(settings)
         if load_demo:
             for report in demo.sample_reports():
@@ -113,6 +63,29 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
         supervisor.stop_all()
 
 
+def start_services(
+    supervisor: Supervisor,
+    settings: Settings,
+    workers: list[tuple[str, str, int]],
+    web_workers: int = 2,
+) -> None:
+    """Start ingest and feed (gunicorn), the outbox relay and celery workers, each worker given
+    as (name, comma-separated queues, concurrency). The environment is the supervisor's."""
+    python = sys.executable
+    for name, port in (("ingest", settings.ingest_port), ("feed", settings.feed_port)):
+        supervisor.start(name, [
+            python, "-m", "gunicorn", f"warta_{name}.wsgi:app", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(web_workers), "--threads", "4",
+        ])  # fmt: skip
+    supervisor.start("relay", [python, "-m", "warta.cli", "relay"])
+    for name, queues, concurrency in workers:
+        supervisor.start(name, [
+            python, "-m", "celery", "-A", "warta.celery_app", "worker", "--queues", queues,
+            "--concurrency", str(concurrency), "--loglevel", settings.log_level,
+            "--hostname", f"{name}@%h",
+        ])  # fmt: skip
+
+
 def _demo_key(settings: Settings) -> str:
     """A fresh key for the demo office each run (keys are shown once, never stored in clear)."""
     slug, name = demo.DEMO_OFFICE
@@ -121,7 +94,7 @@ def _demo_key(settings: Settings) -> str:
         return add_office(session, slug, name) if office is None else add_key(session, office)
 
 
-def _wait_for_redis(url: str, timeout: float = 15) -> None:
+def wait_for_redis(url: str, timeout: float = 15) -> None:
     import redis
 
     deadline = time.monotonic() + timeout
@@ -135,7 +108,7 @@ def _wait_for_redis(url: str, timeout: float = 15) -> None:
             time.sleep(0.1)
 
 
-def _wait_for_http(url: str, timeout: float = 60) -> None:
+def wait_for_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
