@@ -166,5 +166,62 @@ def status() -> None:
         click.echo(line)
 
 
+@main.command()
+@click.option(
+    "--stage",
+    type=click.Choice(["render"]),
+    required=True,
+    help="The stage to run again on every published report.",
+)
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Follow the workers.")
+@click.option("--timeout", default=3600.0, show_default=True, help="Seconds to follow them.")
+def reprocess(stage: str, wait: bool, timeout: float) -> None:
+    """Run a stage again on every published report (e.g. render after a template change).
+
+    The old snippets are served until each new one is stored; the pages are composed again
+    once the last report is done."""
+    import time
+    import uuid
+
+    from warta.celery_app import app
+    from warta.messages import RERENDER
+    from warta.models import Article
+    from warta.redis_client import get_redis
+
+    settings = get_settings()
+    with session_scope(settings.database_url, writer=False) as session:
+        ids = list(
+            session.scalars(
+                select(Article.id)
+                .where(Article.live_revision.is_not(None), Article.retracted_at.is_(None))
+                .order_by(Article.id)
+            )
+        )
+    if not ids:
+        click.echo("no published reports")
+        return
+    run = uuid.uuid4().hex
+    with click.progressbar(ids, label=f"queueing {stage}") as bar:
+        for article_id in bar:
+            app.send_task(
+                RERENDER, kwargs={"article_id": article_id, "run": run, "total": len(ids)}
+            )
+    if not wait:
+        click.echo(f"queued {len(ids)} reports (run {run})")
+        return
+    redis, key = get_redis(settings.redis_url), f"warta:reprocess:{run}"
+    deadline, done = time.monotonic() + timeout, 0
+    with click.progressbar(length=len(ids), label=f"{stage} done") as bar:
+        while done < len(ids):
+            now_done = int(redis.get(key) or 0)
+            bar.update(now_done - done)
+            done = now_done
+            if done < len(ids):
+                if time.monotonic() > deadline:
+                    raise click.ClickException(f"{done}/{len(ids)} done; are workers running?")
+                time.sleep(0.5)
+    click.echo(f"re-rendered {len(ids)} reports")
+
+
 if __name__ == "__main__":
     main()

@@ -11,6 +11,8 @@ RENDER_LISTINGS = "warta.render_listings"
 PUBLISH = "warta.publish"
 RETRACT = "warta.retract"
 REBUILD_FEEDS = "warta.rebuild_feeds"
+RERENDER = "warta.rerender"  # `warta reprocess --stage render`: a live revision again
+FLUSH_VIEWS = "warta.flush_views"
 
 QUEUES = ("normalise", "tag", "render", "publish", "feeds")
 
@@ -23,10 +25,17 @@ ROUTES = {
     PUBLISH: "publish",
     RETRACT: "publish",
     REBUILD_FEEDS: "feeds",
+    RERENDER: "render",
+    FLUSH_VIEWS: "feeds",
 }
 
 # The modules that define the tasks above, imported by every worker (one image, one venv).
-TASK_MODULES = ("warta_ingest.tasks", "warta_render.tasks", "warta_feed.tasks")
+TASK_MODULES = (
+    "warta_ingest.tasks",
+    "warta_render.tasks",
+    "warta_feed.tasks",
+    "warta_feed.view_counts",
+)
 
 
 def revision_message(article_id: int, revision: int) -> dict[str, int]:

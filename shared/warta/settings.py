@@ -20,6 +20,10 @@ class Settings:
     feed_port: int
     feed_size: int
     log_level: str
+    # The site's logo in the page header and in the JSON-LD publisher (absolute URL).
+    site_logo_url: str | None = None
+    # How often counted page views are written to the database (and the cards re-rendered).
+    views_flush_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -36,6 +40,8 @@ class Settings:
             feed_port=int(env.get("FEED_PORT", "8002")),
             feed_size=int(env.get("FEED_SIZE", "50")),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            site_logo_url=env.get("SITE_LOGO_URL") or None,
+            views_flush_seconds=float(env.get("VIEWS_FLUSH_SECONDS", "60")),
         )
 
 

@@ -1,17 +1,36 @@
-"""The public pages: the latest-news listing and the article pages, as rendered."""
+"""The public pages and snippets, served as the render worker stored them.
+
+Nothing here renders: each route finds stored bytes (a document or a revision's snippet) and
+answers with them. The article page also counts the view, in one Redis round trip."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request
+import logging
+
+import redis.exceptions
+from flask import Blueprint, Response, abort, redirect, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
+from warta.celery_app import app as celery
 from warta.db import session_scope
-from warta.models import Article, Revision, Snippet
+from warta.documents import find_document
+from warta.messages import FLUSH_VIEWS
+from warta.models import Article, Revision, Snippet, utcnow
+from warta.redis_client import get_redis
 from warta.urls import article_path
 from warta_feed.responses import serve_document, settings, stored
+from warta_feed.view_counts import count_view
+
+log = logging.getLogger(__name__)
 
 pages = Blueprint("pages", __name__)
+
+HTML = "text/html; charset=utf-8"
+# The fragments an office may embed in its own site, by the snippet kind they come from.
+ARTICLE_SNIPPETS = {"card", "article"}
+BLOCKS = {"latest", "most-read"}
 
 
 @pages.get("/")
@@ -19,12 +38,36 @@ def home() -> ResponseReturnValue:
     return redirect("/berita/", code=302)
 
 
-@pages.get("/berita/")
-def listing() -> ResponseReturnValue:
+def _page_number() -> int:
     page = request.args.get("page", "1")
     if not page.isdigit() or int(page) < 1:
         abort(404)
-    return serve_document(f"berita/{int(page)}")
+    return int(page)
+
+
+@pages.get("/berita/")
+def listing() -> ResponseReturnValue:
+    return serve_document(f"berita/{_page_number()}")
+
+
+@pages.get("/tags/<tag>/")
+def tag_page(tag: str) -> ResponseReturnValue:
+    return serve_document(f"pages/tags/{tag}/{_page_number()}")
+
+
+@pages.get("/offices/<office>/")
+def office_page(office: str) -> ResponseReturnValue:
+    return serve_document(f"pages/offices/{office}/{_page_number()}")
+
+
+@pages.get("/assets/site.css")
+def stylesheet() -> ResponseReturnValue:
+    response = serve_document("assets/site.css")
+    if request.args.get("v"):
+        # The page links the stylesheet by a URL that changes with its bytes.
+        response.cache_control.max_age = 365 * 24 * 3600
+        response.cache_control.immutable = True
+    return response
 
 
 @pages.get("/berita/<int:article_id>-<slug>")
@@ -47,4 +90,69 @@ def article_page(article_id: int, slug: str) -> ResponseReturnValue:
             # An old slug (the title changed) still leads to the article.
             return redirect(article_path(article.id, live_slug), code=301)
         last_modified = article.updated_at or page.created_at
-        return stored(page.html.encode(), "text/html; charset=utf-8", page.etag, last_modified)
+        body, etag = page.html.encode(), page.etag
+    _count_view(article_id)
+    return stored(body, HTML, etag, last_modified)
+
+
+def _count_view(article_id: int) -> None:
+    config = settings()
+    try:
+        if count_view(
+            get_redis(config.redis_url),
+            article_id,
+            request.remote_addr or "",
+            request.headers.get("User-Agent", ""),
+            utcnow(),
+        ):
+            celery.send_task(FLUSH_VIEWS, countdown=config.views_flush_seconds)
+    except redis.exceptions.RedisError:
+        # A reader still gets the page when Redis is away; only the count is lost.
+        log.warning("view of article %s not counted: Redis unavailable", article_id)
+
+
+@pages.get("/snippets/articles/<int:article_id>/<kind>.html")
+def article_snippet(article_id: int, kind: str) -> ResponseReturnValue:
+    """The live revision's card or article fragment, for an office's own site."""
+    if kind not in ARTICLE_SNIPPETS:
+        abort(404)
+    with session_scope(settings().database_url, writer=False) as session:
+        article = session.get(Article, article_id)
+        if article is None or article.live_revision is None:
+            abort(404)
+        if article.retracted_at is not None:
+            abort(410)
+        snippet = session.get(Snippet, (article.id, article.live_revision, kind))
+        if snippet is None:
+            abort(404)
+        response = stored(
+            snippet.html.encode(), HTML, snippet.etag, article.updated_at or snippet.created_at
+        )
+    return _embeddable(response)
+
+
+@pages.get("/snippets/<block>.html")
+def block_snippet(block: str) -> ResponseReturnValue:
+    """The latest-news or the most-read block, for an office's own site."""
+    if block not in BLOCKS:
+        abort(404)
+    return _embeddable(serve_document(f"snippets/{block}.html"))
+
+
+def _embeddable(response: Response) -> Response:
+    # Another site's page may fetch a snippet from its script.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@pages.app_errorhandler(404)
+@pages.app_errorhandler(410)
+def error_page(error: HTTPException) -> ResponseReturnValue:
+    """A readable page (stored, like every page) for a missing or a retracted article."""
+    status = error.code or 404
+    if request.path.startswith("/berita/") or request.path.startswith(("/tags/", "/offices/")):
+        with session_scope(settings().database_url, writer=False) as session:
+            document = find_document(session, f"pages/errors/{status}")
+            if document is not None:
+                return Response(document.body, status=status, content_type=document.content_type)
+    return error

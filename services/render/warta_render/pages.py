@@ -1,15 +1,22 @@
 """HTML snippets and pages, rendered from Jinja2 templates with autoescape on.
 
-Bodies arrive sanitised by normalise (nh3) and are the only markup marked safe."""
+A report's body arrives sanitised by normalise; it is cleaned again here (nh3) before it is
+marked safe, so no markup from a report can run script even if a stored body was not cleaned.
+Everything else a report carries (title, tags, captions, place) is escaped by the templates."""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
+import lxml.html
+import nh3
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from warta.models import Article, Revision
@@ -18,7 +25,32 @@ from warta.urls import article_url
 from warta_render.dates import long_date
 
 TEMPLATES = Path(__file__).with_name("templates")
+STYLESHEET = TEMPLATES / "site.css"
+STYLESHEET_PATH = "assets/site.css"
 LISTING_PAGE_SIZE = 20
+BLOCK_SIZE = 5  # entries in the latest-news and most-read blocks
+
+# The words around a report, in the report's own language.
+LABELS = {
+    "id": {
+        "views": "kali dilihat",
+        "more": "Selengkapnya",
+        "updated": "Diperbarui",
+        "tags": "Tag",
+        "latest": "Berita Terkini",
+        "most_read": "Terpopuler",
+        "by": "Oleh",
+    },
+    "en": {
+        "views": "views",
+        "more": "Read more",
+        "updated": "Updated",
+        "tags": "Tags",
+        "latest": "Latest news",
+        "most_read": "Most read",
+        "by": "By",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -37,8 +69,34 @@ class ArticleView:
     updated_at: datetime | None
     tags: list[dict[str, Any]]
     views: int
+    office_slug: str
     office_name: str
     image: dict[str, Any] | None
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return LABELS.get(self.language, LABELS["id"])
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed to announce on a page (autodiscovery): its title and URL without extension."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """The head of a page: what search engines, feed readers and link previews read."""
+
+    title: str
+    canonical: str
+    description: str = ""
+    language: str = "id"
+    feeds: list[Feed] = field(default_factory=list)
+    og_type: str = "website"
+    image_url: str | None = None
 
 
 def article_view(article: Article, revision: Revision, settings: Settings) -> ArticleView:
@@ -49,17 +107,65 @@ def article_view(article: Article, revision: Revision, settings: Settings) -> Ar
         url=article_url(settings.public_base_url, article.id, revision.slug),
         title=revision.title,
         excerpt=revision.excerpt or "",
-        body_html=revision.body_html or "",
+        body_html=clean_body(revision.body_html or ""),
         language=revision.language or settings.site_language,
         dateline=revision.dateline or {},
         event_at=datetime.fromisoformat(revision.event_at) if revision.event_at else None,
         published_at=article.published_at or revision.publish_at,
         updated_at=updated,
-        tags=revision.tags or [],
+        tags=[tag for tag in revision.tags or [] if tag.get("slug") and tag.get("label")],
         views=article.views,
+        office_slug=article.office.slug,
         office_name=article.office.name,
-        image=revision.submission.get("image"),
+        image=lead_image(revision.submission.get("image")),
     )
+
+
+def clean_body(body_html: str) -> str:
+    # Defence in depth: nh3's defaults keep no script, handler, style or javascript: URL.
+    cleaned = nh3.clean(body_html)
+    if "<img" not in cleaned:
+        return cleaned
+    # A screen reader skips an image marked decorative; one without alt it reads out as a URL.
+    root = lxml.html.fragment_fromstring(cleaned, create_parent="div")
+    for image in root.iter("img"):
+        if image.get("alt") is None:
+            image.set("alt", "")
+    inner: str = lxml.html.tostring(root, encoding="unicode")
+    return inner.removeprefix("<div>").removesuffix("</div>")
+
+
+def lead_image(image: Any) -> dict[str, Any] | None:
+    """The submitted lead image, if its URL is an absolute http(s) one (ingest demands https)."""
+    if not isinstance(image, dict) or not isinstance(image.get("url"), str):
+        return None
+    url = urlsplit(image["url"])
+    if url.scheme not in ("https", "http") or not url.netloc:
+        return None
+    return {
+        "url": image["url"],
+        "caption": str(image.get("caption") or ""),
+        "credit": str(image.get("credit") or ""),
+    }
+
+
+def site_feed(settings: Settings) -> Feed:
+    return Feed(settings.site_name, f"{settings.public_base_url}/feed")
+
+
+def office_feed(settings: Settings, slug: str, name: str) -> Feed:
+    return Feed(name, f"{settings.public_base_url}/offices/{quote(slug)}/feed")
+
+
+def tag_feed(settings: Settings, slug: str, label: str) -> Feed:
+    return Feed(
+        f"{settings.site_name}: {label}", f"{settings.public_base_url}/tags/{quote(slug)}/feed"
+    )
+
+
+@functools.cache
+def stylesheet() -> str:
+    return STYLESHEET.read_text("utf-8")
 
 
 @functools.cache
@@ -70,16 +176,25 @@ def _environment(settings: Settings) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    version = hashlib.sha256(stylesheet().encode()).hexdigest()[:12]
     env.globals["site"] = {
         "name": settings.site_name,
         "base_url": settings.public_base_url,
         "language": settings.site_language,
+        "logo_url": settings.site_logo_url,
+        # The stylesheet's URL changes with its bytes, so browsers may cache it for long.
+        "stylesheet_url": f"{settings.public_base_url}/{STYLESHEET_PATH}?v={version}",
+        "labels": LABELS.get(settings.site_language, LABELS["id"]),
     }
 
     def date_filter(value: datetime, language: str = "id", with_time: bool = True) -> str:
         return long_date(value, language, settings.timezone, with_time)
 
     env.filters["long_date"] = date_filter
+    env.filters["number"] = lambda value, language="id": format_decimal(
+        value, locale="en" if language == "en" else "id"
+    )
+    env.filters["path_segment"] = lambda value: quote(str(value), safe="")
     return env
 
 
@@ -89,12 +204,119 @@ def render(template: str, settings: Settings, **context: Any) -> str:
 
 def render_snippets(view: ArticleView, settings: Settings) -> dict[str, str]:
     """The snippets of one revision: the listing card, the article fragment, the whole page."""
+    base = settings.public_base_url
+    meta = PageMeta(
+        title=f"{view.title} · {settings.site_name}",
+        canonical=view.url,
+        description=view.excerpt,
+        language=view.language,
+        feeds=[site_feed(settings), office_feed(settings, view.office_slug, view.office_name)],
+        og_type="article",
+        image_url=view.image["url"] if view.image else None,
+    )
     return {
-        "card": render("card.html", settings, article=view),
+        "card": render_card(view, settings),
         "article": render("article.html", settings, article=view),
-        "page": render("article_page.html", settings, article=view),
+        "page": render(
+            "article_page.html",
+            settings,
+            article=view,
+            meta=meta,
+            jsonld=news_article_jsonld(view, settings),
+            office_url=f"{base}/offices/{quote(view.office_slug)}/",
+        ),
     }
 
 
-def render_listing_page(views: list[ArticleView], page: int, pages: int, settings: Settings) -> str:
-    return render("listing_page.html", settings, articles=views, page=page, pages=pages)
+def render_card(view: ArticleView, settings: Settings) -> str:
+    return render("card.html", settings, article=view)
+
+
+def news_article_jsonld(view: ArticleView, settings: Settings) -> dict[str, Any]:
+    """schema.org NewsArticle, as search engines read it (escaped for <script> by `tojson`)."""
+    publisher: dict[str, Any] = {
+        "@type": "Organization",
+        "name": settings.site_name,
+        "url": settings.public_base_url + "/",
+    }
+    if settings.site_logo_url:
+        publisher["logo"] = {"@type": "ImageObject", "url": settings.site_logo_url}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": view.title[:110],
+        "description": view.excerpt,
+        "url": view.url,
+        "mainEntityOfPage": view.url,
+        "inLanguage": view.language,
+        "datePublished": view.published_at.isoformat(),
+        "dateModified": (view.updated_at or view.published_at).isoformat(),
+        "author": {
+            "@type": "Organization",
+            "name": view.office_name,
+            "url": f"{settings.public_base_url}/offices/{quote(view.office_slug)}/",
+        },
+        "publisher": publisher,
+        "keywords": [tag["label"] for tag in view.tags],
+    }
+    if view.dateline.get("place"):
+        data["contentLocation"] = {"@type": "Place", "name": view.dateline["place"]}
+    if view.image:
+        data["image"] = [view.image["url"]]
+    return data
+
+
+def render_listing_page(
+    cards: list[str],
+    page: int,
+    pages: int,
+    settings: Settings,
+    *,
+    heading: str | None = None,
+    path: str = "/berita/",
+    feeds: list[Feed] | None = None,
+    aside: str = "",
+) -> str:
+    """A page composed of stored cards: the latest news, or one tag's or one office's."""
+    heading = heading or LABELS.get(settings.site_language, LABELS["id"])["latest"]
+    url = settings.public_base_url + path
+    canonical = url if page == 1 else f"{url}?page={page}"
+    title = heading if page == 1 else f"{heading} · halaman {page}"
+    meta = PageMeta(
+        title=f"{title} · {settings.site_name}",
+        canonical=canonical,
+        description=f"{heading} — {settings.site_name}",
+        language=settings.site_language,
+        feeds=[site_feed(settings), *(feeds or [])],
+    )
+    return render(
+        "listing_page.html",
+        settings,
+        meta=meta,
+        heading=heading,
+        cards=cards,
+        page=page,
+        pages=pages,
+        url=url,
+        aside=aside,
+    )
+
+
+def render_block(kind: str, views: list[ArticleView], settings: Settings) -> str:
+    """The latest-news or the most-read block, a fragment for an office's own site."""
+    labels = LABELS.get(settings.site_language, LABELS["id"])
+    heading = labels["latest"] if kind == "latest" else labels["most_read"]
+    return render("block.html", settings, kind=kind, heading=heading, articles=views)
+
+
+def render_error_page(status: int, settings: Settings) -> str:
+    """The readable page behind a 404 or a 410 (a retracted report)."""
+    base = settings.public_base_url
+    meta = PageMeta(
+        title=f"{'Berita telah ditarik' if status == 410 else 'Halaman tidak ditemukan'}"
+        f" · {settings.site_name}",
+        canonical=f"{base}/berita/",
+        language=settings.site_language,
+        feeds=[site_feed(settings)],
+    )
+    return render("error_page.html", settings, meta=meta, status=status)

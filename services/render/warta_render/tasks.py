@@ -1,6 +1,11 @@
-"""The render worker (queue `render`): snippets per revision, and the latest-news listing."""
+"""The render worker (queue `render`): snippets per revision, and the pages composed of them."""
 
 from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
@@ -8,21 +13,37 @@ from sqlalchemy.orm import Session, contains_eager
 from warta.celery_app import app
 from warta.db import session_scope
 from warta.documents import prune_documents, store_document, strong_etag
-from warta.messages import PUBLISH, RENDER, RENDER_LISTINGS
+from warta.messages import PUBLISH, RENDER, RENDER_LISTINGS, RERENDER
 from warta.models import Article, Revision, Snippet
-from warta.settings import get_settings
-from warta.stages import STAGE_TASK_OPTIONS, run_stage
+from warta.redis_client import get_redis
+from warta.settings import Settings, get_settings
+from warta.stages import STAGE_TASK_OPTIONS, load_revision, run_stage
 from warta_render.pages import (
+    BLOCK_SIZE,
     LISTING_PAGE_SIZE,
+    STYLESHEET_PATH,
+    ArticleView,
     article_view,
+    office_feed,
+    render_block,
+    render_card,
+    render_error_page,
     render_listing_page,
     render_snippets,
+    stylesheet,
+    tag_feed,
 )
+
+log = logging.getLogger(__name__)
 
 # The listing pages cover the newest articles; older ones stay reachable through the feeds'
 # archives and the sitemaps.
 LISTING_MAX_PAGES = 50
 HTML = "text/html; charset=utf-8"
+CSS = "text/css; charset=utf-8"
+# How many re-rendered articles a `warta reprocess` run has seen done (it shows the progress).
+REPROCESS_KEY = "warta:reprocess:{run}"
+REPROCESS_TTL = 24 * 3600
 
 
 @app.task(name=RENDER, **STAGE_TASK_OPTIONS)
@@ -48,31 +69,172 @@ def _store_snippets(session: Session, revision: Revision, snippets: dict[str, st
         )
 
 
+@app.task(name=RERENDER, **STAGE_TASK_OPTIONS)
+def rerender(article_id: int, run: str | None = None, total: int = 0) -> None:
+    """Render an article's live revision again (templates or configuration changed).
+
+    The old snippets stay in place, and are served, until the new ones replace them in one
+    commit. The last article of a `warta reprocess` run asks for the pages to be composed again.
+    """
+    settings = get_settings()
+    with session_scope(settings.database_url, writer=False) as session:
+        article = session.get(Article, article_id)
+        number = article.live_revision if article is not None else None
+        revision = load_revision(session, article_id, number) if number is not None else None
+        snippets = None
+        if revision is not None and revision.article.retracted_at is None:
+            snippets = render_snippets(article_view(revision.article, revision, settings), settings)
+    if revision is not None and snippets is not None:
+        with session_scope(settings.database_url) as session:
+            _store_snippets(session, revision, snippets)
+    if run is not None:
+        redis = get_redis(settings.redis_url)
+        key = REPROCESS_KEY.format(run=run)
+        pipe = redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, REPROCESS_TTL)
+        done, _ = pipe.execute()
+        if done == total:
+            app.send_task(RENDER_LISTINGS)
+
+
+@dataclass
+class Composed:
+    """What one composition of the public pages produced: documents and refreshed cards."""
+
+    documents: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    cards: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def add(self, path: str, content_type: str, text: str) -> None:
+        self.documents[path] = (content_type, text.encode())
+
+
 @app.task(name=RENDER_LISTINGS, **STAGE_TASK_OPTIONS)
 def render_listings() -> None:
-    """Re-render `/berita/` from the live articles, newest first (asked for by each rebuild)."""
+    """Compose the pages from the live articles' cards: `/berita/`, each tag's and each office's
+    page, the latest-news and most-read blocks. Asked for by each rebuild and each views flush,
+    so the view counts on the cards stay fresh without a request ever rendering anything."""
     settings = get_settings()
-    limit = LISTING_PAGE_SIZE * LISTING_MAX_PAGES
+    with session_scope(settings.database_url, writer=False) as session:
+        composed = compose_pages(session, settings)
     with session_scope(settings.database_url) as session:
-        live = session.execute(
-            select(Article, Revision)
-            .join(
-                Revision,
-                (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
-            )
-            .join(Article.office)
-            .options(contains_eager(Article.office))
-            .where(Article.retracted_at.is_(None))
-            .order_by(Article.published_at.desc(), Article.id.desc())
-            .limit(limit)
-        ).all()
-        views = [article_view(article, revision, settings) for article, revision in live]
-        pages = max(1, -(-len(views) // LISTING_PAGE_SIZE))
-        paths = set()
-        for page in range(1, pages + 1):
-            chunk = views[(page - 1) * LISTING_PAGE_SIZE : page * LISTING_PAGE_SIZE]
-            html = render_listing_page(chunk, page, pages, settings)
-            path = f"berita/{page}"
-            store_document(session, path, HTML, html.encode())
-            paths.add(path)
-        prune_documents(session, "berita/", paths)
+        changed = store_composed(session, composed)
+    log.info("composed %d documents; %d changed", len(composed.documents), changed)
+
+
+def _live(
+    session: Session, order: tuple[object, ...], limit: int
+) -> list[tuple[Article, Revision]]:
+    rows = session.execute(
+        select(Article, Revision)
+        .join(
+            Revision,
+            (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
+        )
+        .join(Article.office)
+        .options(contains_eager(Article.office))
+        .where(Article.retracted_at.is_(None))
+        .order_by(*order)  # type: ignore[arg-type]
+        .limit(limit)
+    ).all()
+    return [(article, revision) for article, revision in rows]
+
+
+def compose_pages(session: Session, settings: Settings) -> Composed:
+    composed = Composed()
+    newest = _live(
+        session,
+        (Article.published_at.desc(), Article.id.desc()),
+        LISTING_PAGE_SIZE * LISTING_MAX_PAGES,
+    )
+    views = [article_view(article, revision, settings) for article, revision in newest]
+    cards: dict[int, str] = {}
+    for view, (article, _revision) in zip(views, newest, strict=True):
+        cards[view.id] = render_card(view, settings)
+        composed.cards[(article.id, article.live_revision or 0)] = cards[view.id]
+    most_read = [
+        article_view(article, revision, settings)
+        for article, revision in _live(
+            session, (Article.views.desc(), Article.published_at.desc()), BLOCK_SIZE
+        )
+    ]
+    most_read_block = render_block("most-read", most_read, settings)
+    composed.add("snippets/latest.html", HTML, render_block("latest", views[:BLOCK_SIZE], settings))
+    composed.add("snippets/most-read.html", HTML, most_read_block)
+
+    _add_pages(composed, "berita", views, cards, settings, aside=most_read_block)
+    by_tag: dict[str, list[ArticleView]] = defaultdict(list)
+    by_office: dict[str, list[ArticleView]] = defaultdict(list)
+    for view in views:
+        by_office[view.office_slug].append(view)
+        for tag in view.tags:
+            by_tag[tag["slug"]].append(view)
+    for slug, tagged in by_tag.items():
+        label = next(t["label"] for t in tagged[0].tags if t["slug"] == slug)
+        _add_pages(
+            composed,
+            f"pages/tags/{slug}",
+            tagged,
+            cards,
+            settings,
+            heading=f"Tag: {label}",
+            path=f"/tags/{quote(slug, safe='')}/",
+            feeds=[tag_feed(settings, slug, label)],
+            aside=most_read_block,
+        )
+    for slug, written in by_office.items():
+        name = written[0].office_name
+        _add_pages(
+            composed,
+            f"pages/offices/{slug}",
+            written,
+            cards,
+            settings,
+            heading=name,
+            path=f"/offices/{quote(slug, safe='')}/",
+            feeds=[office_feed(settings, slug, name)],
+            aside=most_read_block,
+        )
+    for status in (404, 410):
+        composed.add(f"pages/errors/{status}", HTML, render_error_page(status, settings))
+    composed.add(STYLESHEET_PATH, CSS, stylesheet())
+    return composed
+
+
+def _add_pages(
+    composed: Composed,
+    prefix: str,
+    views: list[ArticleView],
+    cards: dict[int, str],
+    settings: Settings,
+    **options: object,
+) -> None:
+    pages = max(1, -(-len(views) // LISTING_PAGE_SIZE))
+    for page in range(1, pages + 1):
+        chunk = views[(page - 1) * LISTING_PAGE_SIZE : page * LISTING_PAGE_SIZE]
+        html = render_listing_page(
+            [cards[view.id] for view in chunk],
+            page,
+            pages,
+            settings,
+            **options,  # type: ignore[arg-type]
+        )
+        composed.add(f"{prefix}/{page}", HTML, html)
+
+
+def store_composed(session: Session, composed: Composed) -> int:
+    """Write what changed; returns how many documents did. Pages no longer produced go."""
+    changed = sum(
+        store_document(session, path, content_type, body)
+        for path, (content_type, body) in composed.documents.items()
+    )
+    paths = set(composed.documents)
+    prune_documents(session, "berita/", paths)
+    prune_documents(session, "pages/", paths)
+    # The stored card of each live revision follows its view count, for embedding sites.
+    for (article_id, revision), html in composed.cards.items():
+        etag = strong_etag(html.encode())
+        card = session.get(Snippet, (article_id, revision, "card"))
+        if card is not None and card.etag != etag:
+            card.html, card.etag = html, etag
+    return changed
