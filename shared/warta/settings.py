@@ -20,6 +20,9 @@ class Settings:
     feed_port: int
     feed_size: int
     log_level: str
+    # How feeds learn a lead image's length and type: `head` asks its server, `guess` asks
+    # nobody (the type from the URL, the length unknown).
+    image_probe: str = "head"
     # The site's logo in the page header and in the JSON-LD publisher (absolute URL).
     site_logo_url: str | None = None
     # How often counted page views are written to the database (and the cards re-rendered).
@@ -40,6 +43,7 @@ class Settings:
             feed_port=int(env.get("FEED_PORT", "8002")),
             feed_size=int(env.get("FEED_SIZE", "50")),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            image_probe=env.get("IMAGE_PROBE", "head"),
             site_logo_url=env.get("SITE_LOGO_URL") or None,
             views_flush_seconds=float(env.get("VIEWS_FLUSH_SECONDS", "60")),
         )

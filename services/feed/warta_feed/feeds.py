@@ -6,11 +6,20 @@ every build) and entries are appended in the order given (feedgen prepends by de
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
+from markupsafe import escape
 
 from warta.xmlchars import strip_xml_illegal
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+# An empty feed still needs a stable date, not feedgen's "now".
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,23 @@ class Channel:
     feed_url: str  # this feed's own URL, without the extension
     language: str
     hub_url: str | None = None
+    # RFC 5005 archived feeds: the neighbours of this document, without the extension.
+    current_url: str | None = None  # set on an archive document: the subscription feed
+    prev_archive_url: str | None = None
+    next_archive_url: str | None = None
+
+    @property
+    def is_archive(self) -> bool:
+        return self.current_url is not None
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    url: str
+    caption: str = ""
+    credit: str = ""
+    length: int | None = None  # bytes, when the image server told us
+    media_type: str | None = None  # image/jpeg, ... when known
 
 
 @dataclass(frozen=True)
@@ -33,55 +59,124 @@ class FeedEntry:
     author: str
     published: datetime
     updated: datetime
+    language: str | None = None
     categories: list[tuple[str, str]] = field(default_factory=list)  # (slug, label)
+    image: LeadImage | None = None
+
+    @property
+    def full_html(self) -> str:
+        """The body with its lead image on top, as a reader without the page should see it."""
+        if self.image is None:
+            return self.content_html
+        image = self.image
+        caption = " — ".join(part for part in (image.caption, image.credit) if part)
+        figure = f'<figure><img src="{escape(image.url)}" alt="{escape(image.caption)}">'
+        if caption:
+            figure += f"<figcaption>{escape(caption)}</figcaption>"
+        return figure + "</figure>\n" + self.content_html
 
 
 def build_rss(channel: Channel, entries: list[FeedEntry]) -> bytes:
-    feed = _generator(channel, entries, "rss")
-    rss: bytes = feed.rss_str(pretty=True)
+    rss: bytes = _generator(channel, entries, "rss").rss_str(pretty=True)
     return rss
 
 
 def build_atom(channel: Channel, entries: list[FeedEntry]) -> bytes:
-    feed = _generator(channel, entries, "atom")
-    atom: bytes = feed.atom_str(pretty=True)
+    atom: bytes = _generator(channel, entries, "atom").atom_str(pretty=True)
     return atom
+
+
+class _ChannelLinks(BaseExtension):
+    """What feedgen leaves out: RSS gets only the self atom:link, and neither format gets
+    RFC 5005's <fh:archive/> marker."""
+
+    def __init__(self) -> None:
+        self.links: list[tuple[str, str]] = []  # (rel, href) for RSS
+        self.archive = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": HISTORY_NS} if self.archive else {}
+
+    def extend_rss(self, feed: Any) -> Any:
+        channel = feed[0]
+        for rel, href in self.links:
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=href, rel=rel)
+        if self.archive:
+            etree.SubElement(channel, f"{{{HISTORY_NS}}}archive")
+        return feed
+
+    def extend_atom(self, feed: Any) -> Any:
+        if self.archive:
+            etree.SubElement(feed, f"{{{HISTORY_NS}}}archive")
+        return feed
+
+
+class _EntryLinks(BaseEntryExtension):
+    """feedgen 1.0.0 writes an Atom entry's links without their rel, type and length (a
+    shadowed variable); this writes them again, whole."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def extend_atom(self, entry: Any) -> Any:
+        for link in entry.findall(f"{{{ATOM_NS}}}link"):
+            entry.remove(link)
+        for attributes in self.links:
+            etree.SubElement(entry, f"{{{ATOM_NS}}}link", attributes)
+        return entry
 
 
 def _generator(channel: Channel, entries: list[FeedEntry], kind: str) -> FeedGenerator:
     clean = strip_xml_illegal
     feed = FeedGenerator()
-    feed.id(channel.site_url)
+    feed.load_extension("dc")
+    feed.register_extension("warta", _ChannelLinks, _EntryLinks)
+    extra: _ChannelLinks = feed.warta
+    extra.archive = channel.is_archive
+    feed.id(f"{channel.feed_url}.{kind}" if channel.is_archive else channel.site_url)
     feed.title(clean(channel.title))
     feed.description(clean(channel.description))
     # feedgen writes the last non-self link as RSS's <link>: self first, alternate last.
     feed.link(href=f"{channel.feed_url}.{kind}", rel="self")
-    if channel.hub_url:
-        feed.link(href=channel.hub_url, rel="hub")
+    for rel, url in (
+        ("hub", channel.hub_url),
+        ("current", channel.current_url and f"{channel.current_url}.{kind}"),
+        ("prev-archive", channel.prev_archive_url and f"{channel.prev_archive_url}.{kind}"),
+        ("next-archive", channel.next_archive_url and f"{channel.next_archive_url}.{kind}"),
+    ):
+        if url:
+            feed.link(href=url, rel=rel)
+            extra.links.append((rel, url))
     feed.link(href=channel.site_url, rel="alternate")
     feed.language(channel.language)
     feed.generator("Warta")
-    newest = max((entry.updated for entry in entries), default=None)
-    if newest is not None:
-        feed.updated(newest)
-        feed.lastBuildDate(newest)
+    newest = max((entry.updated for entry in entries), default=EPOCH)
+    feed.updated(newest)
+    feed.lastBuildDate(newest)
     for entry in entries:
         item = feed.add_entry(order="append")
         item.id(entry.guid)
         item.guid(entry.guid, permalink=False)
-        item.title(clean(entry.title))
-        item.link(href=entry.url)
-        item.summary(clean(entry.summary))
-        # RSS carries the HTML as content:encoded in CDATA; Atom as escaped type="html".
-        item.content(clean(entry.content_html), type="CDATA" if kind == "rss" else "html")
-        item.author(name=clean(entry.author))  # RSS shows it only with an e-mail; Atom always
+        item.title(clean(entry.title) or entry.url)
+        links: list[dict[str, str]] = item.warta.links
+        links.append({"href": entry.url, "rel": "alternate"})
+        item.link(href=entry.url, rel="alternate")
+        item.summary(clean(entry.summary) or None)
+        # Escaped rather than CDATA: a body holding "]]>" cannot be written as CDATA.
+        item.content(clean(entry.full_html), type="html")
+        item.author(name=clean(entry.author))  # Atom's author; RSS's needs an e-mail...
+        item.dc.dc_creator(clean(entry.author))  # ...so RSS names the office as dc:creator
         item.published(entry.published)
         item.updated(entry.updated)
         for slug, label in entry.categories:
-            item.category(term=slug, label=clean(label))
-    if newest is None:
-        # An empty feed still needs a stable date, not feedgen's "now".
-        epoch = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
-        feed.updated(epoch)
-        feed.lastBuildDate(epoch)
+            item.category(term=slug, label=clean(label) or slug)
+        image = entry.image
+        if image is not None and image.media_type:
+            # Unknown length: Atom leaves it out; feedgen writes RSS's required length as 0,
+            # which is the RSS Advisory Board's advice for a size that cannot be known.
+            length = {} if image.length is None else {"length": str(image.length)}
+            item.link(href=image.url, rel="enclosure", type=image.media_type, **length)
+            links.append(
+                {"href": image.url, "rel": "enclosure", "type": image.media_type, **length}
+            )
     return feed

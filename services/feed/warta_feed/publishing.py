@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from redis import Redis
-from sqlalchemy import Select, select
+from sqlalchemy import Select, event, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from warta.documents import prune_documents, store_document
-from warta.models import SCHEDULED, Article, Revision, utcnow
+from warta.models import SCHEDULED, Article, Document, Office, Revision, utcnow
+from warta.redis_client import get_redis
 from warta.settings import Settings
 from warta.urls import article_url
-from warta_feed.feeds import Channel, FeedEntry, build_atom, build_rss
-from warta_feed.sitemaps import SitemapUrl, build_index, build_urlset, chunked
+from warta_feed.feeds import Channel, FeedEntry, LeadImage, build_atom, build_rss
+from warta_feed.images import ImageProbe, image_probe
+from warta_feed.jsonfeeds import build_json_feed
+from warta_feed.sitemaps import (
+    MAX_NEWS_URLS,
+    NewsUrl,
+    SitemapUrl,
+    build_index,
+    build_news_sitemap,
+    build_urlset,
+    id_range,
+    sitemap_number,
+)
+from warta_feed.websub import HttpHub, Hub, NoHub
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +41,25 @@ REBUILD_DELAY_SECONDS = 1.0
 # Should the rebuild message be lost, the flag expires and the next publish asks again.
 REBUILD_PENDING_TTL = 60
 
+# Where the last rebuild's start is kept: the next one redoes only what changed since.
+REBUILT_THROUGH_KEY = "warta:feeds:rebuilt-through"
+# A change stamped this long before the last rebuild started is still looked at again: it may
+# have been committed after that rebuild read the database, or stamped by a clock behind ours.
+CHANGE_MARGIN = timedelta(minutes=5)
+# RFC 5005 archive documents hold the articles of one block of ids each.
+ARCHIVE_SIZE = 100
+NEWS_WINDOW = timedelta(hours=48)
+
 RSS = "application/rss+xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
+JSON_FEED = "application/feed+json; charset=utf-8"
 XML = "application/xml; charset=utf-8"
+FEED_FORMATS = {
+    "rss": (RSS, build_rss),
+    "atom": (ATOM, build_atom),
+    "json": (JSON_FEED, build_json_feed),
+}
+GZIP_SUFFIX = ".gz"  # the gzip variant of a document is stored beside it under this path
 
 
 def go_live(revision: Revision) -> str | None:
@@ -41,6 +73,7 @@ def go_live(revision: Revision) -> str | None:
     if article.live_revision is not None and article.live_revision >= revision.number:
         return None  # a newer revision is live already; this one only completes its stages
     article.live_revision = revision.number
+    article.changed_at = now  # what the next feed rebuild looks for
     if article.published_at is None:
         article.published_at = revision.publish_at
         article.updated_at = revision.publish_at
@@ -56,10 +89,13 @@ def claim_rebuild(redis: Redis) -> bool:
 
 def start_rebuild(redis: Redis) -> None:
     # Cleared before reading the database: a publish committed from now on asks again.
-    redis.pipeline().delete(REBUILD_PENDING_KEY).incr(REBUILD_COUNT_KEY).execute()
+    pipeline = redis.pipeline()
+    pipeline.delete(REBUILD_PENDING_KEY)
+    pipeline.incr(REBUILD_COUNT_KEY)
+    pipeline.execute()
 
 
-def live_articles() -> Select[tuple[Article, Revision]]:
+def live_articles() -> Select[Article, Revision]:
     return (
         select(Article, Revision)
         .join(
@@ -72,73 +108,340 @@ def live_articles() -> Select[tuple[Article, Revision]]:
     )
 
 
-def rebuild_documents(session: Session, settings: Settings) -> list[str]:
-    """Rebuild every feed and sitemap; returns the paths whose bytes changed."""
-    changed = []
-    base = settings.public_base_url
-    newest = session.execute(
-        live_articles()
-        .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(settings.feed_size)
-    ).all()
-    entries = [_feed_entry(article, revision, base) for article, revision in newest]
-    channel = Channel(
-        title=settings.site_name,
-        description=f"Berita terbaru dari {settings.site_name}",
-        site_url=f"{base}/berita/",
-        feed_url=f"{base}/feed",
-        language=settings.site_language,
-        hub_url=settings.websub_hub_url,
-    )
-    for path, content_type, body in (
-        ("feed.rss", RSS, build_rss(channel, entries)),
-        ("feed.atom", ATOM, build_atom(channel, entries)),
-    ):
-        if store_document(session, path, content_type, body):
-            changed.append(path)
-    changed.extend(_rebuild_sitemaps(session, base))
-    return changed
+def newest_first(query: Select[Article, Revision]) -> Select[Article, Revision]:
+    return query.order_by(Article.published_at.desc(), Article.id.desc())
 
 
-def _feed_entry(article: Article, revision: Revision, base_url: str) -> FeedEntry:
-    assert article.published_at is not None and revision.slug and revision.title
-    return FeedEntry(
-        guid=article.guid,
-        url=article_url(base_url, article.id, revision.slug),
-        title=revision.title,
-        summary=revision.excerpt or "",
-        content_html=revision.body_html or "",
-        author=article.office.name,
-        published=article.published_at,
-        updated=article.updated_at or article.published_at,
-        categories=[(tag["slug"], tag["label"]) for tag in revision.tags or []],
-    )
+def archive_block(article_id: int) -> int:
+    return (article_id - 1) // ARCHIVE_SIZE + 1
 
 
-def _sitemap_urls(session: Session, base_url: str) -> Iterator[SitemapUrl]:
-    rows = session.execute(
-        select(Article.id, Article.published_at, Article.updated_at, Revision.slug)
-        .join(
-            Revision,
-            (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
+@dataclass
+class Scope:
+    """What one rebuild redoes: the global feed and the news sitemap always; the rest only
+    where an article changed (everything when there is no record of a previous rebuild)."""
+
+    full: bool
+    office_ids: set[int] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    archive_blocks: set[int] = field(default_factory=set)
+    sitemaps: set[int] = field(default_factory=set)
+
+
+def rebuild_scope(session: Session, since: datetime | None) -> Scope:
+    """The feeds and sitemaps that articles changed (published, revised, retracted) since
+    `since` appear in, before or after the change."""
+    if since is None:
+        return Scope(full=True)
+    changed = session.execute(
+        select(Article.id, Article.office_id).where(
+            or_(Article.changed_at >= since, Article.retracted_at >= since)
         )
-        .where(Article.retracted_at.is_(None))
-        .order_by(Article.id)
-        .execution_options(yield_per=5000)
-    )
-    for article_id, published_at, updated_at, slug in rows:
-        yield SitemapUrl(article_url(base_url, article_id, slug), updated_at or published_at)
+    ).all()
+    scope = Scope(full=False)
+    ids = [article_id for article_id, _ in changed]
+    for article_id, office_id in changed:
+        scope.office_ids.add(office_id)
+        scope.archive_blocks.add(archive_block(article_id))
+        scope.sitemaps.add(sitemap_number(article_id))
+    for start in range(0, len(ids), 500):
+        # Every revision's tags: a tag that a new revision dropped loses the article too.
+        for tags in session.scalars(
+            select(Revision.tags).where(Revision.article_id.in_(ids[start : start + 500]))
+        ):
+            scope.tags.update(tag["slug"] for tag in tags or [])
+    return scope
 
 
-def _rebuild_sitemaps(session: Session, base_url: str) -> list[str]:
-    changed, index, paths = [], [], set()
-    for number, chunk in enumerate(chunked(_sitemap_urls(session, base_url)), start=1):
-        path = f"sitemaps/articles-{number}.xml"
-        if store_document(session, path, XML, build_urlset(chunk)):
-            changed.append(path)
-        paths.add(path)
-        index.append(SitemapUrl(f"{base_url}/{path}", max(url.lastmod for url in chunk)))
-    prune_documents(session, "sitemaps/", paths)
-    if store_document(session, "sitemap.xml", XML, build_index(index)):
-        changed.append("sitemap.xml")
+def rebuild_documents(
+    session: Session,
+    settings: Settings,
+    *,
+    probe: ImageProbe | None = None,
+    hub: Hub | None = None,
+    full: bool = False,
+) -> list[str]:
+    """Rebuild the feeds and sitemaps that changed since the last rebuild (all of them with
+    `full`, or when there is no record of one); returns the paths whose bytes changed. Once
+    the session commits, the rebuild is recorded and the WebSub hub is told."""
+    redis = get_redis(settings.redis_url)
+    started = utcnow()
+    since = None if full else _rebuilt_through(redis)
+    scope = rebuild_scope(session, since and since - CHANGE_MARGIN)
+    builder = _Builder(session, settings, probe or image_probe(settings.image_probe, redis))
+    changed = builder.feeds(scope)
+    changed += builder.archives(scope)
+    changed += builder.sitemaps(scope, started)
+    hub = hub or (HttpHub(settings.websub_hub_url) if settings.websub_hub_url else NoHub())
+    topics = [
+        f"{settings.public_base_url}/{path}"
+        for path in changed
+        if path.startswith(("feed.", "offices/", "tags/"))
+    ]
+
+    def committed(_: Session) -> None:
+        redis.set(REBUILT_THROUGH_KEY, started.isoformat())
+        hub.publish(topics)
+
+    event.listen(session, "after_commit", committed, once=True)
     return changed
+
+
+def _rebuilt_through(redis: Redis) -> datetime | None:
+    value = redis.get(REBUILT_THROUGH_KEY)
+    return datetime.fromisoformat(value.decode()) if isinstance(value, bytes) else None
+
+
+def store_with_gzip(session: Session, path: str, content_type: str, body: bytes) -> bool:
+    """Store the document and its gzip variant (mtime 0: the same bytes give the same gzip)."""
+    changed = store_document(session, path, content_type, body)
+    if changed or session.get(Document, path + GZIP_SUFFIX) is None:
+        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        store_document(session, path + GZIP_SUFFIX, content_type, packed)
+    return changed
+
+
+class _Builder:
+    def __init__(self, session: Session, settings: Settings, probe: ImageProbe) -> None:
+        self.session, self.settings, self.probe = session, settings, probe
+        self.base = settings.public_base_url
+        # Entries built once per rebuild, though an article appears in several feeds.
+        self.entries: dict[tuple[int, int], FeedEntry] = {}
+        newest_id = session.scalar(
+            select(func.max(Article.id)).where(Article.live_revision.is_not(None))
+        )
+        self.last_block = archive_block(newest_id) if newest_id else 0
+
+    def channel(self, path: str, title: str, description: str, page: str = "berita/") -> Channel:
+        settings = self.settings
+        return Channel(
+            title=title,
+            description=description,
+            site_url=f"{self.base}/{page}",
+            feed_url=f"{self.base}/{path}",
+            language=settings.site_language,
+            hub_url=settings.websub_hub_url,
+        )
+
+    def store_feed(self, path: str, channel: Channel, entries: list[FeedEntry]) -> list[str]:
+        changed = []
+        for kind, (content_type, build) in FEED_FORMATS.items():
+            if store_with_gzip(
+                self.session, f"{path}.{kind}", content_type, build(channel, entries)
+            ):
+                changed.append(f"{path}.{kind}")
+        return changed
+
+    def entries_of(self, query: Select[Article, Revision]) -> list[FeedEntry]:
+        entries = []
+        for article, revision in self.session.execute(query):
+            key = (article.id, revision.number)
+            if key not in self.entries:
+                if len(self.entries) > 10_000:  # a full rebuild of a large archive
+                    self.entries.clear()
+                self.entries[key] = self.feed_entry(article, revision)
+            entries.append(self.entries[key])
+        return entries
+
+    def feed_entry(self, article: Article, revision: Revision) -> FeedEntry:
+        assert article.published_at is not None and revision.slug and revision.title
+        return FeedEntry(
+            guid=article.guid,
+            url=article_url(self.base, article.id, revision.slug),
+            title=revision.title,
+            summary=revision.excerpt or "",
+            content_html=revision.body_html or "",
+            author=article.office.name,
+            published=article.published_at,
+            updated=article.updated_at or article.published_at,
+            language=revision.language,
+            categories=[(tag["slug"], tag["label"]) for tag in revision.tags or []],
+            image=self.lead_image(revision.submission.get("image")),
+        )
+
+    def lead_image(self, image: dict[str, str] | None) -> LeadImage | None:
+        if not image or not image.get("url"):
+            return None
+        facts = self.probe.facts(image["url"])
+        return LeadImage(
+            url=image["url"],
+            caption=image.get("caption", ""),
+            credit=image.get("credit", ""),
+            length=facts.length,
+            media_type=facts.media_type,
+        )
+
+    def feeds(self, scope: Scope) -> list[str]:
+        site, size = self.settings.site_name, self.settings.feed_size
+        channel = self.channel("feed", site, f"Berita terbaru dari {site}")
+        if self.last_block:
+            channel = _with_archives(channel, prev=f"{self.base}/archives/{self.last_block}")
+        changed = self.store_feed(
+            "feed", channel, self.entries_of(newest_first(live_articles()).limit(size))
+        )
+        offices = select(Office)
+        if not scope.full:
+            offices = offices.where(Office.id.in_(scope.office_ids))
+        for office in self.session.scalars(offices).all():
+            path = f"offices/{office.slug}/feed"
+            query = live_articles().where(Article.office_id == office.id)
+            channel = self.channel(
+                path,
+                f"{office.name} — {site}",
+                f"Berita dari {office.name}",
+                f"offices/{office.slug}/",
+            )
+            changed += self.store_feed(
+                path, channel, self.entries_of(newest_first(query).limit(size))
+            )
+        changed += self.tag_feeds(scope)
+        return changed
+
+    def tag_feeds(self, scope: Scope) -> list[str]:
+        """Tags live in a JSON column, which no index reaches on every database: one pass over
+        the live articles, newest first, fills every wanted tag's feed and stops once all are
+        full."""
+        site, size = self.settings.site_name, self.settings.feed_size
+        wanted = scope.tags
+        if scope.full:  # also the tags whose every article has gone since
+            paths = self.session.scalars(
+                select(Document.path).where(Document.path.like("tags/%/feed.rss"))
+            )
+            wanted = {path.split("/")[1] for path in paths}
+        members: dict[str, list[int]] = {tag: [] for tag in wanted}
+        labels: dict[str, str] = {}
+        open_tags = set(wanted)
+        rows = self.session.execute(
+            select(Article.id, Revision.tags)
+            .join(
+                Revision,
+                (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
+            )
+            .where(Article.retracted_at.is_(None))
+            .order_by(Article.published_at.desc(), Article.id.desc())
+            .execution_options(yield_per=2000)
+        )
+        for article_id, tags in rows:
+            for tag in tags or []:
+                slug = tag["slug"]
+                if scope.full and slug not in members:
+                    members[slug] = []
+                    open_tags.add(slug)
+                if slug in open_tags:
+                    members[slug].append(article_id)
+                    labels.setdefault(slug, tag["label"])
+                    if len(members[slug]) == size:
+                        open_tags.discard(slug)
+            if not open_tags and not scope.full:
+                break
+        rows.close()
+        changed = []
+        for slug, ids in sorted(members.items()):
+            label = labels.get(slug, slug)
+            path = f"tags/{slug}/feed"
+            channel = self.channel(
+                path, f"{label} — {site}", f"Berita bertopik {label}", f"tags/{slug}/"
+            )
+            query = newest_first(live_articles().where(Article.id.in_(ids))) if ids else None
+            changed += self.store_feed(
+                path, channel, self.entries_of(query) if query is not None else []
+            )
+        return changed
+
+    def archives(self, scope: Scope) -> list[str]:
+        """RFC 5005 archives: block n holds the articles with ids (n-1)*100+1 to n*100, so a
+        block, once its ids are all taken, changes only with a revision or a retraction."""
+        if not self.last_block:
+            return []
+        blocks = set(range(1, self.last_block + 1)) if scope.full else set(scope.archive_blocks)
+        # The newest block grows; the one before it gains its next-archive link once.
+        blocks |= {self.last_block, self.last_block - 1}
+        changed = []
+        for block in sorted(b for b in blocks if 1 <= b <= self.last_block):
+            first, last = (block - 1) * ARCHIVE_SIZE + 1, block * ARCHIVE_SIZE
+            query = live_articles().where(Article.id.between(first, last))
+            channel = _with_archives(
+                self.channel(f"archives/{block}", self.settings.site_name, f"Arsip {block}"),
+                current=f"{self.base}/feed",
+                prev=f"{self.base}/archives/{block - 1}" if block > 1 else None,
+                next=f"{self.base}/archives/{block + 1}" if block < self.last_block else None,
+            )
+            changed += self.store_feed(
+                f"archives/{block}", channel, self.entries_of(newest_first(query))
+            )
+        return changed
+
+    def sitemaps(self, scope: Scope, now: datetime) -> list[str]:
+        changed: list[str] = []
+        numbers = scope.sitemaps
+        if scope.full:
+            numbers = set(range(1, sitemap_number(self.last_block * ARCHIVE_SIZE or 1) + 1))
+        for number in sorted(numbers):
+            path = f"sitemaps/articles-{number}.xml"
+            urls = list(self.sitemap_urls(number))
+            if not urls:
+                prune_documents(self.session, path, set())
+                continue
+            if store_with_gzip(self.session, path, XML, build_urlset(urls)):
+                changed.append(path)
+            del urls
+        news = newest_first(live_articles().where(Article.published_at >= now - NEWS_WINDOW))
+        items = [
+            NewsUrl(
+                article_url(self.base, article.id, revision.slug or ""),
+                revision.title or "",
+                revision.language or self.settings.site_language,
+                article.published_at or now,
+            )
+            for article, revision in self.session.execute(news.limit(MAX_NEWS_URLS))
+        ]
+        body = build_news_sitemap(items, self.settings.site_name)
+        if store_with_gzip(self.session, "sitemap-news.xml", XML, body):
+            changed.append("sitemap-news.xml")
+        if store_with_gzip(self.session, "sitemap.xml", XML, build_index(self.sitemap_index())):
+            changed.append("sitemap.xml")
+        return changed
+
+    def sitemap_urls(self, number: int) -> Iterator[SitemapUrl]:
+        first, last = id_range(number)
+        rows = self.session.execute(
+            select(
+                Article.id,
+                Article.published_at,
+                Article.updated_at,
+                Revision.slug,
+                Revision.submission["image"]["url"].as_string(),
+            )
+            .join(
+                Revision,
+                (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
+            )
+            .where(Article.retracted_at.is_(None), Article.id.between(first, last))
+            .order_by(Article.id)
+            .execution_options(yield_per=5000)
+        )
+        for article_id, published_at, updated_at, slug, image_url in rows:
+            yield SitemapUrl(
+                article_url(self.base, article_id, slug), updated_at or published_at, image_url
+            )
+
+    def sitemap_index(self) -> Iterable[SitemapUrl]:
+        rows = self.session.execute(
+            select(Document.path, Document.updated_at).where(
+                Document.path.like("sitemaps/articles-%.xml")
+                | (Document.path == "sitemap-news.xml")
+            )
+        ).all()
+        numbered = sorted(rows, key=lambda row: _sitemap_order(row[0]))
+        return [SitemapUrl(f"{self.base}/{path}", updated_at) for path, updated_at in numbered]
+
+
+def _sitemap_order(path: str) -> int:
+    digits = path.removeprefix("sitemaps/articles-").removesuffix(".xml")
+    return int(digits) if digits.isdigit() else 0
+
+
+def _with_archives(
+    channel: Channel, *, prev: str | None, current: str | None = None, next: str | None = None
+) -> Channel:
+    return replace(channel, prev_archive_url=prev, current_url=current, next_archive_url=next)

@@ -1,14 +1,28 @@
-"""Stored bytes as HTTP responses: strong ETag, Last-Modified, Cache-Control and 304s."""
+"""Stored bytes as HTTP responses: strong ETag, Last-Modified, Cache-Control, 304s and gzip.
+
+Each process keeps the documents it served in memory, keyed by path and checked against the
+database at most once a second (by their ETags alone, never their bodies): a feed polled by
+thousands of aggregators costs one small query a second, not one per request."""
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
 from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
 
 from flask import Response, abort, current_app, request
+from sqlalchemy import select
 
 from warta.db import session_scope
-from warta.documents import find_document
+from warta.models import Document
 from warta.settings import Settings
+
+GZIP_SUFFIX = ".gz"  # where a rebuild stores a document's gzip variant
+REVALIDATE_SECONDS = 1.0
+MAX_CACHED = 2_000  # documents per process; the oldest cached goes first
+MAX_AGE = 60
 
 
 def settings() -> Settings:
@@ -16,19 +30,125 @@ def settings() -> Settings:
     return settings
 
 
+@dataclass(frozen=True)
+class Variant:
+    body: bytes
+    etag: str  # quoted
+    last_modified: str  # an HTTP date
+    modified_at: datetime
+
+
+@dataclass
+class CachedDocument:
+    content_type: str
+    plain: Variant
+    packed: Variant | None  # gzip
+    checked_at: float
+
+
+_cache: dict[str, CachedDocument] = {}
+_lock = threading.Lock()
+
+
 def stored(body: bytes, content_type: str, etag: str, last_modified: datetime) -> Response:
-    response = Response(body, content_type=content_type)
-    response.set_etag(etag.strip('"'))
-    response.last_modified = last_modified
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    return response.make_conditional(request)
+    """Bytes with their validators, answered 304 when the client's copy is current."""
+    return _respond(content_type, _variant(body, etag, last_modified), vary=False)
 
 
 def serve_document(path: str) -> Response:
-    """A precomputed document by its path, or 404 if no rebuild has written it."""
+    """A precomputed document by its path (gzip-encoded when the client accepts it and a
+    rebuild stored the variant), or 404 if no rebuild has written it."""
+    document = _cached(path)
+    if document is None:
+        abort(404)
+    variant = document.plain
+    if document.packed is not None and _accepts_gzip():
+        variant = document.packed
+    response = _respond(document.content_type, variant, vary=document.packed is not None)
+    if variant is document.packed:
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _variant(body: bytes, etag: str, modified_at: datetime) -> Variant:
+    etag = etag if etag.startswith('"') else f'"{etag}"'
+    return Variant(body, etag, format_datetime(modified_at, usegmt=True), modified_at)
+
+
+def _respond(content_type: str, variant: Variant, *, vary: bool) -> Response:
+    headers = {
+        "ETag": variant.etag,
+        "Last-Modified": variant.last_modified,
+        "Cache-Control": f"public, max-age={MAX_AGE}",
+    }
+    if vary:
+        headers["Vary"] = "Accept-Encoding"
+    if _not_modified(variant):
+        return Response(status=304, headers=headers)
+    return Response(variant.body, content_type=content_type, headers=headers)
+
+
+def _not_modified(variant: Variant) -> bool:
+    # RFC 9110 13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or variant.etag in tags
+    since = request.headers.get("If-Modified-Since")
+    if since is None or request.method not in ("GET", "HEAD"):
+        return False
+    try:
+        client_date = parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+    if client_date.tzinfo is None:
+        return False
+    return variant.modified_at.replace(microsecond=0) <= client_date
+
+
+def _accepts_gzip() -> bool:
+    header = request.headers.get("Accept-Encoding", "")
+    return "gzip" in header and request.accept_encodings["gzip"] > 0
+
+
+def _cached(path: str) -> CachedDocument | None:
+    now = time.monotonic()
+    document = _cache.get(path)
+    if document is not None and now - document.checked_at < REVALIDATE_SECONDS:
+        return document
+    paths = (path, path + GZIP_SUFFIX)
     with session_scope(settings().database_url, writer=False) as session:
-        document = find_document(session, path)
-        if document is None:
-            abort(404)
-        return stored(document.body, document.content_type, document.etag, document.updated_at)
+        etags = dict(
+            session.execute(select(Document.path, Document.etag).where(Document.path.in_(paths)))
+            .tuples()
+            .all()
+        )
+        if path not in etags:
+            _cache.pop(path, None)
+            return None
+        packed_etag = etags.get(path + GZIP_SUFFIX)
+        current = (
+            document is not None
+            and document.plain.etag == etags[path]
+            and (document.packed.etag if document.packed else None) == packed_etag
+        )
+        if not current:
+            rows = {
+                row.path: row
+                for row in session.scalars(select(Document).where(Document.path.in_(paths)))
+            }
+            plain = rows[path]
+            packed = rows.get(path + GZIP_SUFFIX)
+            document = CachedDocument(
+                plain.content_type,
+                _variant(plain.body, plain.etag, plain.updated_at),
+                _variant(packed.body, packed.etag, packed.updated_at) if packed else None,
+                now,
+            )
+    assert document is not None
+    document.checked_at = now
+    with _lock:
+        _cache[path] = document
+        if len(_cache) > MAX_CACHED:
+            _cache.pop(next(iter(_cache)), None)
+    return document

@@ -1,54 +1,99 @@
-"""Sitemaps (sitemaps.org 0.9): an index and article sitemaps of at most 50,000 URLs each,
-written as a stream so that a million articles need no more memory than one."""
+"""Sitemaps (sitemaps.org 0.9) with the image extension, the sitemap index, and the Google
+News sitemap. Article sitemaps hold fixed ranges of article ids (at most 50,000 each), so a
+change touches one sitemap, and each is written as a stream: a million articles need no more
+memory than one sitemap's bytes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import io
+import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
 
+from warta.xmlchars import strip_xml_illegal
+
 MAX_URLS = 50_000
+MAX_NEWS_URLS = 1_000
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+IMAGE_NS = "http://www.google.com/schemas/sitemap-image/1.1"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 @dataclass(frozen=True)
 class SitemapUrl:
     loc: str
     lastmod: datetime
+    image_url: str | None = None
 
 
-def _w3c(value: datetime) -> str:
+@dataclass(frozen=True)
+class NewsUrl:
+    loc: str
+    title: str
+    language: str
+    published: datetime
+
+
+def sitemap_number(article_id: int) -> int:
+    """The article sitemap that lists this article: ids 1–50,000 in the first, and so on."""
+    return (article_id - 1) // MAX_URLS + 1
+
+
+def id_range(number: int) -> tuple[int, int]:
+    return (number - 1) * MAX_URLS + 1, number * MAX_URLS
+
+
+def w3c_datetime(value: datetime) -> str:
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _text(value: str) -> str:
+    return escape(strip_xml_illegal(value))
+
+
+def _loc(url: str) -> str:
+    """A URL as the sitemap's anyURI wants it: anything outside URI characters %-encoded."""
+    return escape(urllib.parse.quote(strip_xml_illegal(url), safe=":/?@!$&'()*+,;=%~"))
+
+
 def build_urlset(urls: Iterable[SitemapUrl]) -> bytes:
-    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n']
+    out = io.StringIO()
+    out.write(f'{HEAD}<urlset xmlns="{SITEMAP_NS}" xmlns:image="{IMAGE_NS}">\n')
     for url in urls:
-        parts.append(
-            f"<url><loc>{escape(url.loc)}</loc><lastmod>{_w3c(url.lastmod)}</lastmod></url>\n"
-        )
-    parts.append("</urlset>\n")
-    return "".join(parts).encode()
+        out.write(f"<url><loc>{_loc(url.loc)}</loc><lastmod>{w3c_datetime(url.lastmod)}</lastmod>")
+        if url.image_url:
+            out.write(f"<image:image><image:loc>{_loc(url.image_url)}</image:loc></image:image>")
+        out.write("</url>\n")
+    out.write("</urlset>\n")
+    return out.getvalue().encode()
 
 
 def build_index(sitemaps: Iterable[SitemapUrl]) -> bytes:
-    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{SITEMAP_NS}">\n']
+    out = io.StringIO()
+    out.write(f'{HEAD}<sitemapindex xmlns="{SITEMAP_NS}">\n')
     for sitemap in sitemaps:
-        parts.append(
-            f"<sitemap><loc>{escape(sitemap.loc)}</loc>"
-            f"<lastmod>{_w3c(sitemap.lastmod)}</lastmod></sitemap>\n"
+        out.write(
+            f"<sitemap><loc>{_loc(sitemap.loc)}</loc>"
+            f"<lastmod>{w3c_datetime(sitemap.lastmod)}</lastmod></sitemap>\n"
         )
-    parts.append("</sitemapindex>\n")
-    return "".join(parts).encode()
+    out.write("</sitemapindex>\n")
+    return out.getvalue().encode()
 
 
-def chunked(urls: Iterable[SitemapUrl], size: int = MAX_URLS) -> Iterator[list[SitemapUrl]]:
-    chunk: list[SitemapUrl] = []
+def build_news_sitemap(urls: Iterable[NewsUrl], publication: str) -> bytes:
+    """Google News: the articles of the last two days, at most 1,000 (the caller picks them)."""
+    out = io.StringIO()
+    out.write(f'{HEAD}<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n')
     for url in urls:
-        chunk.append(url)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+        out.write(
+            f"<url><loc>{_loc(url.loc)}</loc><news:news><news:publication>"
+            f"<news:name>{_text(publication)}</news:name>"
+            f"<news:language>{_text(url.language)}</news:language></news:publication>"
+            f"<news:publication_date>{w3c_datetime(url.published)}</news:publication_date>"
+            f"<news:title>{_text(url.title)}</news:title></news:news></url>\n"
+        )
+    out.write("</urlset>\n")
+    return out.getvalue().encode()

@@ -1,28 +1,53 @@
-"""Feeds, sitemaps and robots.txt, for aggregators and search engines."""
+"""Feeds, sitemaps and robots.txt, for aggregators and search engines: every one a document
+that the feeds worker precomputed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, abort
 from flask.typing import ResponseReturnValue
 
 from warta_feed.responses import serve_document, settings
 
 syndication = Blueprint("syndication", __name__)
 
-
-@syndication.get("/feed.rss")
-def feed_rss() -> ResponseReturnValue:
-    return serve_document("feed.rss")
+FORMATS = ("rss", "atom", "json")
 
 
-@syndication.get("/feed.atom")
-def feed_atom() -> ResponseReturnValue:
-    return serve_document("feed.atom")
+def _feed(path: str, kind: str) -> ResponseReturnValue:
+    if kind not in FORMATS:
+        abort(404)
+    return serve_document(f"{path}.{kind}")
+
+
+@syndication.get("/feed.<kind>")
+def feed(kind: str) -> ResponseReturnValue:
+    return _feed("feed", kind)
+
+
+@syndication.get("/offices/<office>/feed.<kind>")
+def office_feed(office: str, kind: str) -> ResponseReturnValue:
+    return _feed(f"offices/{office}/feed", kind)
+
+
+@syndication.get("/tags/<tag>/feed.<kind>")
+def tag_feed(tag: str, kind: str) -> ResponseReturnValue:
+    return _feed(f"tags/{tag}/feed", kind)
+
+
+@syndication.get("/archives/<int:block>.<kind>")
+def archive(block: int, kind: str) -> ResponseReturnValue:
+    """RFC 5005 archived feeds, linked from the feeds by `prev-archive`."""
+    return _feed(f"archives/{block}", kind)
 
 
 @syndication.get("/sitemap.xml")
 def sitemap_index() -> ResponseReturnValue:
     return serve_document("sitemap.xml")
+
+
+@syndication.get("/sitemap-news.xml")
+def news_sitemap() -> ResponseReturnValue:
+    return serve_document("sitemap-news.xml")
 
 
 @syndication.get("/sitemaps/<name>.xml")
@@ -32,5 +57,9 @@ def sitemap(name: str) -> ResponseReturnValue:
 
 @syndication.get("/robots.txt")
 def robots() -> ResponseReturnValue:
-    body = f"User-agent: *\nAllow: /\nSitemap: {settings().public_base_url}/sitemap.xml\n"
-    return Response(body, content_type="text/plain; charset=utf-8")
+    base = settings().public_base_url
+    body = f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n"
+    response = Response(body, content_type="text/plain; charset=utf-8")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response

@@ -1,0 +1,300 @@
+"""Rebuilding feeds and sitemaps against a real database and Redis: GUIDs, updates,
+retractions, per-office and per-tag feeds, archives, lead images and the WebSub ping."""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from urllib.parse import parse_qs
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import make_settings, new_office
+from tests.unit.feed.validators import (
+    valid_atom,
+    valid_json_feed,
+    valid_news_sitemap,
+    valid_rss,
+    valid_sitemap,
+    valid_sitemap_index,
+)
+from warta.db import session_scope
+from warta.documents import find_document
+from warta.models import Article, Office, Revision, utcnow
+from warta.settings import Settings
+from warta_feed.images import GuessingProbe, HeadProbe
+from warta_feed.publishing import go_live, rebuild_documents
+
+IMAGE = b"\xff\xd8\xff\xe0" + b"jpeg" * 1000  # 4,004 bytes
+
+
+class LocalServer:
+    """An HTTP server of the test's own: the image host, or the WebSub hub."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, list[str]]] = []
+        self.heads: list[str] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_HEAD(self) -> None:
+                server.heads.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.send_header("Content-Length", str(len(IMAGE)))
+                self.end_headers()
+
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                server.posts.append(parse_qs(self.rfile.read(length).decode()))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def local_server() -> Iterator[LocalServer]:
+    server = LocalServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str) -> Settings:
+    return make_settings(database_url, redis_url, PUBLIC_BASE_URL="https://warta.example")
+
+
+def publish(
+    settings: Settings,
+    office: str,
+    title: str,
+    *,
+    tags: tuple[str, ...] = ("pemilu",),
+    image: dict[str, str] | None = None,
+    article_id: int | None = None,
+    hours_ago: float = 1,
+) -> int:
+    """A revision through its stages and live, as the workers leave it."""
+    with session_scope(settings.database_url) as session:
+        if article_id is None:
+            office_id = session.scalar(select(Office.id).where(Office.slug == office))
+            article = Article(office_id=office_id)
+            session.add(article)
+            session.flush()
+            number = 1
+        else:
+            article = session.get_one(Article, article_id)
+            number = article.current_revision + 1
+            article.current_revision = number
+        submission = {"title": title, "body": title}
+        if image:
+            submission["image"] = image  # type: ignore[assignment]
+        revision = Revision(
+            article=article,
+            number=number,
+            status="rendered",
+            submission=submission,
+            publish_at=utcnow() - timedelta(hours=hours_ago),
+            title=title,
+            slug=f"berita-{uuid.uuid4().hex[:6]}",
+            language="id",
+            excerpt=title,
+            body_html=f"<p>{title}</p>",
+            tags=[{"slug": tag, "label": tag.title()} for tag in tags],
+        )
+        session.add(revision)
+        session.flush()
+        go_live(revision)
+        return article.id
+
+
+def rebuild(settings: Settings, **options: object) -> list[str]:
+    options.setdefault("probe", GuessingProbe())
+    with session_scope(settings.database_url) as session:
+        return rebuild_documents(session, settings, **options)  # type: ignore[arg-type]
+
+
+def document(settings: Settings, path: str) -> bytes:
+    with session_scope(settings.database_url, writer=False) as session:
+        found = find_document(session, path)
+        assert found is not None, path
+        return found.body
+
+
+def retract(settings: Settings, article_id: int) -> None:
+    with session_scope(settings.database_url) as session:
+        session.get_one(Article, article_id).retracted_at = utcnow()
+
+
+def test_every_feed_and_sitemap_is_built_and_valid(settings: Settings) -> None:
+    new_office(settings.database_url, "kab-pasuruan", "KPU Kabupaten Pasuruan")
+    new_office(settings.database_url, "kota-malang", "KPU Kota Malang")
+    first = publish(settings, "kab-pasuruan", "Rapat pleno", tags=("pemilu", "rapat-pleno"))
+    publish(settings, "kota-malang", "Sosialisasi pemilih", tags=("pemilu",), hours_ago=0.5)
+    rebuild(settings)
+    for path, count in (
+        ("feed", 2),
+        ("offices/kab-pasuruan/feed", 1),
+        ("tags/pemilu/feed", 2),
+        ("tags/rapat-pleno/feed", 1),
+        ("archives/1", 2),
+    ):
+        rss = valid_rss(document(settings, f"{path}.rss"))
+        atom = valid_atom(document(settings, f"{path}.atom"))
+        json_feed = valid_json_feed(document(settings, f"{path}.json"))
+        assert len(rss.entries) == len(atom.entries) == len(json_feed["items"]) == count, path
+        assert gzip.decompress(document(settings, f"{path}.rss.gz")) == document(
+            settings, f"{path}.rss"
+        )
+    feed = valid_atom(document(settings, "feed.atom"))
+    assert [entry.title for entry in feed.entries] == ["Sosialisasi pemilih", "Rapat pleno"]
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links["prev-archive"] == "https://warta.example/archives/1.atom"
+    office = valid_atom(document(settings, "offices/kab-pasuruan/feed.atom"))
+    assert office.entries[0].author == "KPU Kabupaten Pasuruan"
+    assert office.feed.link == "https://warta.example/offices/kab-pasuruan/"
+    index = valid_sitemap_index(document(settings, "sitemap.xml"))
+    locs = [element[0].text for element in index]
+    assert "https://warta.example/sitemaps/articles-1.xml" in locs
+    sitemap = valid_sitemap(document(settings, "sitemaps/articles-1.xml"))
+    assert len(sitemap) == 2 and f"/berita/{first}-" in sitemap[0][0].text
+    news = valid_news_sitemap(document(settings, "sitemap-news.xml"))
+    assert len(news) == 2
+
+
+def test_revision_keeps_the_guid_and_moves_updated(settings: Settings) -> None:
+    new_office(settings.database_url, "kab-pasuruan")
+    article_id = publish(settings, "kab-pasuruan", "Judul lama")
+    rebuild(settings)
+    before = valid_atom(document(settings, "feed.atom")).entries[0]
+    publish(settings, "kab-pasuruan", "Judul baru", article_id=article_id)
+    rebuild(settings)
+    after = valid_atom(document(settings, "feed.atom")).entries
+    assert len(after) == 1
+    assert after[0].id == before.id and after[0].title == "Judul baru"
+    assert after[0].published == before.published
+    assert after[0].updated_parsed > before.updated_parsed
+    assert valid_rss(document(settings, "feed.rss")).entries[0].id == before.id
+
+
+def test_a_retraction_leaves_every_feed_and_sitemap(settings: Settings) -> None:
+    new_office(settings.database_url, "kab-pasuruan")
+    kept = publish(settings, "kab-pasuruan", "Tetap", tags=("pemilu",))
+    gone = publish(settings, "kab-pasuruan", "Ditarik", tags=("pemilu", "hoaks"))
+    rebuild(settings)
+    assert b"Ditarik" in document(settings, "tags/hoaks/feed.rss")
+    retract(settings, gone)
+    rebuild(settings)
+    paths = [
+        f"{feed}.{kind}"
+        for feed in (
+            "feed",
+            "offices/kab-pasuruan/feed",
+            "tags/pemilu/feed",
+            "tags/hoaks/feed",
+            "archives/1",
+        )
+        for kind in ("rss", "atom", "json")
+    ]
+    for path in [*paths, "sitemaps/articles-1.xml", "sitemap-news.xml"]:
+        body = document(settings, path)
+        assert b"Ditarik" not in body and f"/berita/{gone}-".encode() not in body, path
+    assert f"/berita/{kept}-".encode() in document(settings, "sitemaps/articles-1.xml")
+    assert valid_rss(document(settings, "tags/hoaks/feed.rss")).entries == []
+
+
+def test_a_rebuild_without_changes_changes_no_bytes(settings: Settings) -> None:
+    new_office(settings.database_url, "kab-pasuruan")
+    new_office(settings.database_url, "kota-malang")
+    publish(settings, "kab-pasuruan", "Satu", tags=("pemilu",))
+    publish(settings, "kota-malang", "Dua", tags=("logistik",))
+    assert "feed.rss" in rebuild(settings)
+    assert rebuild(settings) == []
+    assert rebuild(settings, full=True) == []
+    # A publish in one office touches that office's and that tag's feeds, not the others.
+    publish(settings, "kota-malang", "Tiga", tags=("logistik",))
+    changed = rebuild(settings)
+    assert "offices/kota-malang/feed.rss" in changed and "tags/logistik/feed.rss" in changed
+    assert "offices/kab-pasuruan/feed.rss" not in changed and "tags/pemilu/feed.rss" not in changed
+
+
+def test_lead_image_is_an_enclosure_with_its_real_length(
+    settings: Settings, local_server: LocalServer
+) -> None:
+    new_office(settings.database_url, "kab-pasuruan")
+    image = {"url": f"{local_server.url}/foto/rapat.jpg", "caption": "Rapat pleno", "credit": "KPU"}
+    publish(settings, "kab-pasuruan", "Bergambar", image=image)
+    rebuild(settings, probe=HeadProbe())
+    rss = valid_rss(document(settings, "feed.rss")).entries[0]
+    assert rss.enclosures[0].href == image["url"]
+    assert rss.enclosures[0].length == str(len(IMAGE))
+    assert rss.enclosures[0].type == "image/jpeg"
+    assert "<figcaption>Rapat pleno — KPU</figcaption>" in rss.content[0].value
+    item = valid_json_feed(document(settings, "feed.json"))["items"][0]
+    assert item["image"] == image["url"] and item["attachments"][0]["size_in_bytes"] == len(IMAGE)
+    assert b"<image:loc>" + image["url"].encode() in document(settings, "sitemaps/articles-1.xml")
+    assert local_server.heads == ["/foto/rapat.jpg"]
+
+
+def test_the_hub_is_told_after_each_rebuild_that_changed_feeds(
+    database_url: str, redis_url: str, local_server: LocalServer
+) -> None:
+    settings = make_settings(
+        database_url,
+        redis_url,
+        PUBLIC_BASE_URL="https://warta.example",
+        WEBSUB_HUB_URL=f"{local_server.url}/hub",
+    )
+    new_office(database_url, "kab-pasuruan")
+    publish(settings, "kab-pasuruan", "Satu")
+    rebuild(settings)
+    assert len(local_server.posts) == 1
+    ping = local_server.posts[0]
+    assert ping["hub.mode"] == ["publish"]
+    assert "https://warta.example/feed.atom" in ping["hub.url"]
+    assert "https://warta.example/offices/kab-pasuruan/feed.rss" in ping["hub.url"]
+    atom = valid_atom(document(settings, "feed.atom"))
+    assert {link.rel: link.href for link in atom.feed.links}["hub"] == f"{local_server.url}/hub"
+    rebuild(settings)  # nothing changed: nothing to tell
+    assert len(local_server.posts) == 1
+
+
+def test_archives_page_back_through_everything(settings: Settings) -> None:
+    new_office(settings.database_url, "kab-pasuruan")
+    settings = make_settings(
+        settings.database_url,
+        settings.redis_url,
+        FEED_SIZE="5",
+        PUBLIC_BASE_URL="https://warta.example",
+    )
+    ids = [publish(settings, "kab-pasuruan", f"Berita {n}", hours_ago=300 - n) for n in range(205)]
+    rebuild(settings)
+    seen: set[str] = set()
+    feed = valid_atom(document(settings, "feed.atom"))
+    assert len(feed.entries) == 5
+    seen.update(entry.title for entry in feed.entries)
+    pages = 0
+    while prev := {link.rel: link.href for link in feed.feed.links}.get("prev-archive"):
+        path = prev.removeprefix("https://warta.example/")
+        body = document(settings, path)
+        feed = valid_atom(body)
+        assert b"<fh:archive" in body
+        seen.update(entry.title for entry in feed.entries)
+        pages += 1
+    assert pages == 3 and len(seen) == len(ids)
