@@ -1,0 +1,158 @@
+"""Render throughput (reports per second, one process on one core) and the time to serve
+`/berita/` from stored snippets. `.venv/bin/python bench/render_pages.py`"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+import warnings
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from warta import demo
+from warta.db import session_scope
+from warta.documents import strong_etag
+from warta.models import Article, Revision, Snippet
+from warta.offices import add_office
+from warta.schema import upgrade_database
+from warta.settings import Settings
+from warta_render.pages import ArticleView, article_view, clean_body, render_snippets
+from warta_render.tasks import compose_pages, store_composed
+
+ARTICLES = 1000  # the listing covers at most 50 pages of 20
+
+
+def sample_views() -> list[ArticleView]:
+    views = []
+    for number, report in enumerate(demo.sample_reports()):
+        paragraphs = "".join(f"<p>{part}</p>" for part in report["body"].split("  ") if part)
+        views.append(
+            ArticleView(
+                id=number + 1,
+                url=f"https://warta.example/berita/{number + 1}-laporan",
+                title=report["title"],
+                excerpt=report["body"][:240],
+                body_html=clean_body(paragraphs),
+                language="id",
+                dateline={"place": "Pasuruan", "source": "kab-pasuruan.kpu.go.id"},
+                event_at=None,
+                published_at=datetime(2021, 12, 29, 2, tzinfo=UTC),
+                updated_at=None,
+                tags=[{"slug": f"tag-{i}", "label": f"Tag {i}"} for i in range(8)],
+                views=report.get("views_on_source_site", 0),
+                office_slug="kab-pasuruan",
+                office_name="KPU Kabupaten Pasuruan",
+                image=None,
+            )
+        )
+    return views
+
+
+def render_throughput(settings: Settings, seconds: float = 5.0) -> float:
+    views = sample_views()
+    render_snippets(views[0], settings)  # templates compiled once per process
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for view in views:
+            # Cleaning the body is part of rendering a report.
+            render_snippets(replace(view, body_html=clean_body(view.body_html)), settings)
+            done += 1
+    return done / (time.perf_counter() - start)
+
+
+def serve_listing(settings: Settings) -> list[float]:
+    views = sample_views()
+    with session_scope(settings.database_url) as session:
+        office_key = add_office(session, "kab-pasuruan", "KPU Kabupaten Pasuruan")
+        assert office_key
+    with session_scope(settings.database_url) as session:
+        from warta.offices import find_office
+
+        office = find_office(session, "kab-pasuruan")
+        base = datetime(2021, 12, 1, tzinfo=UTC)
+        for number in range(ARTICLES):
+            view = views[number % len(views)]
+            published = base + timedelta(minutes=number)
+            article = Article(office=office, live_revision=1, published_at=published, views=number)
+            revision = Revision(
+                article=article,
+                number=1,
+                status="published",
+                submission={},
+                publish_at=published,
+                title=view.title,
+                slug="laporan",
+                language="id",
+                excerpt=view.excerpt,
+                body_html=view.body_html,
+                dateline=view.dateline,
+                tags=view.tags,
+            )
+            session.add_all([article, revision])
+            session.flush()
+            for kind, html in render_snippets(
+                article_view(article, revision, settings), settings
+            ).items():
+                session.add(
+                    Snippet(
+                        article_id=article.id,
+                        revision=1,
+                        kind=kind,
+                        html=html,
+                        etag=strong_etag(html.encode()),
+                    )
+                )
+    start = time.perf_counter()
+    with session_scope(settings.database_url, writer=False) as session:
+        composed = compose_pages(session, settings)
+    with session_scope(settings.database_url) as session:
+        store_composed(session, composed)
+    compose_seconds = time.perf_counter() - start
+
+    import warta_feed.responses
+    from warta_feed.app import create_app
+
+    client = create_app(settings).test_client()
+    results = [compose_seconds]
+    for from_database in (True, False):
+        timings = []
+        for page in [1, 2, 3, 50] * 100:
+            if from_database:  # the feed service's in-process copy forgotten: a database read
+                warta_feed.responses.__dict__.get("_cache", {}).clear()
+            start = time.perf_counter()
+            response = client.get(f"/berita/?page={page}")
+            timings.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        timings.sort()
+        results += [statistics.median(timings), timings[int(len(timings) * 0.99)]]
+    return results
+
+
+def main() -> None:
+    warnings.simplefilter("ignore", DeprecationWarning)
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{Path(directory) / 'bench.db'}"
+        upgrade_database(url)
+        settings = Settings.from_env(
+            {"DATABASE_URL": url, "PUBLIC_BASE_URL": "https://warta.example"}
+        )
+        rate = render_throughput(settings)
+        print(f"render: {rate:.0f} reports/s (card + article fragment + page, one core)")
+        compose, db_median, db_p99, median, p99 = serve_listing(settings)
+        print(f"compose {ARTICLES} live reports into every page: {compose:.2f} s")
+        print(
+            f"serve /berita/ read from the database: median {db_median * 1000:.2f} ms,"
+            f" p99 {db_p99 * 1000:.2f} ms"
+        )
+        print(
+            f"serve /berita/ from the process's copy: median {median * 1000:.2f} ms,"
+            f" p99 {p99 * 1000:.2f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""A reader in headless Chromium (Debian's): the latest-news page, "Selengkapnya" to the
+article, its JSON-LD, on desktop and phone widths; screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import RunningSystem, eventually, new_office
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SAMPLES = json.loads(
+    resources.files("warta.demo").joinpath("kab-pasuruan-berita-terkini.json").read_text("utf-8")
+)
+HOSTILE_TITLE = 'Rapat <img src=x onerror="window.pwned=1"> "><script>window.pwned=2</script>'
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
+    # Playwright gives each launch a fresh temporary profile (its own --user-data-dir).
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def published(system: RunningSystem) -> list[int]:
+    _, key = new_office(system.database_url, "kab-pasuruan", "KPU Kabupaten Pasuruan")
+    auth = {"Authorization": f"Bearer {key}"}
+    reports = [
+        {field: report[field] for field in ("title", "body", "body_format", "external_id")}
+        for report in SAMPLES
+    ]
+    reports.append(
+        {
+            "title": HOSTILE_TITLE,
+            "body": '<p onmouseover="window.pwned=3">Isi</p><script>window.pwned=4</script>',
+            "body_format": "html",
+            "tags": ['<svg onload="window.pwned=5">'],
+        }
+    )
+    ids = []
+    for report in reports:
+        answer = requests.post(
+            f"{system.ingest_url}/v1/articles", json=report, headers=auth, timeout=10
+        )
+        assert answer.status_code == 202, answer.text
+        ids.append(answer.json()["id"])
+
+    def listed() -> bool:
+        page = requests.get(f"{system.feed_url}/berita/", timeout=5)
+        return page.status_code == 200 and all(r["title"] in page.text for r in SAMPLES)
+
+    eventually(listed, timeout=90)
+    return ids
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_reader_opens_latest_news_and_reads_an_article(
+    browser, system: RunningSystem, published: list[int], width: str
+) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(
+        viewport=dict(zip(("width", "height"), WIDTHS[width], strict=True))
+    )
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{system.feed_url}/berita/")
+    assert page.locator("h1").inner_text().strip().lower() == "berita terkini"
+    cards = page.locator("main .listing article.card")
+    titles = [title.strip() for title in cards.locator("h2").all_inner_texts()]
+    assert {report["title"] for report in SAMPLES} <= set(titles)
+    counts = cards.locator(".views").all_inner_texts()
+    assert len(counts) == len(titles) and all(c.endswith("kali dilihat") for c in counts)
+    page.screenshot(path=str(ARTIFACTS / f"berita-{width}.png"), full_page=True)
+    # Nothing overflows sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    card = cards.filter(has_text=SAMPLES[0]["title"])
+    card.get_by_role("link", name="Selengkapnya").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().strip() == SAMPLES[0]["title"]
+    data = json.loads(page.locator('script[type="application/ld+json"]').inner_text())
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == SAMPLES[0]["title"][:110]
+    assert data["author"]["name"] == "KPU Kabupaten Pasuruan"
+    assert data["url"] == page.url
+    assert page.locator("html").get_attribute("lang") == "id"
+    page.screenshot(path=str(ARTIFACTS / f"article-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert dialogs == []
+    context.close()
+
+
+def test_hostile_report_runs_no_script(
+    browser, system: RunningSystem, published: list[int]
+) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+
+    def hostile_listed() -> bool:
+        page.goto(f"{system.feed_url}/berita/")
+        return page.locator("article.card", has_text="onerror").count() == 1
+
+    eventually(hostile_listed, timeout=60)
+    card = page.locator("article.card", has_text="onerror")
+    card.get_by_role("link", name="Selengkapnya").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Rapat <img")  # shown as text
+    page.locator(".body p").first.hover()
+    assert page.evaluate("window.pwned") is None
+    for path in ("/berita/", "/snippets/latest.html", "/snippets/most-read.html"):
+        page.goto(f"{system.feed_url}{path}")
+        assert page.evaluate("window.pwned") is None
+    page.close()
