@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from warta.db import session_scope
 from warta.embedded_redis import free_port, redis_server_argv
-from warta.local_run import start_services, wait_for_http
+from warta.local_run import WorkerSpec, start_services, wait_for_http
 from warta.messages import QUEUES
 from warta.offices import add_office
 from warta.processes import Supervisor
@@ -158,7 +159,8 @@ def new_office(
 class RunningSystem:
     """Every Warta process, started as an operator would, on test ports."""
 
-    def __init__(self, database_url: str, redis_url: str) -> None:
+    def __init__(self, database_url: str, redis_url: str, metrics_dir: Path | None = None) -> None:
+        self.metrics_dir = metrics_dir or Path(tempfile.mkdtemp(prefix="warta-metrics-"))
         self.ingest_port, self.feed_port = free_port(0), free_port(0)
         self.ingest_url = f"http://127.0.0.1:{self.ingest_port}"
         self.feed_url = f"http://127.0.0.1:{self.feed_port}"
@@ -175,10 +177,16 @@ class RunningSystem:
         self.settings = Settings.from_env({**env, "LOG_LEVEL": "WARNING"})
 
     def start(self, workers: int = 1) -> None:
-        worker_specs = [(f"worker{number}", ",".join(QUEUES), 2) for number in range(workers)]
-        start_services(self.supervisor, self.settings, worker_specs)
+        self.worker_metrics_port = free_port(0)
+        worker_specs = [
+            WorkerSpec(
+                f"worker{n}", ",".join(QUEUES), 2, self.worker_metrics_port if n == 0 else None
+            )
+            for n in range(workers)
+        ]
+        start_services(self.supervisor, self.settings, worker_specs, self.metrics_dir)
         for url in (f"{self.ingest_url}/healthz", f"{self.feed_url}/healthz"):
-            wait_for_http(url, timeout=30)
+            wait_for_http(url, timeout=90)
 
     def stop(self) -> None:
         self.supervisor.stop_all()
@@ -207,7 +215,7 @@ def system(
         database_url = f"sqlite:///{tmp_path_factory.mktemp('system') / 'warta.db'}"
     upgrade_database(database_url)
     redis.Redis.from_url(redis_server.url).flushall()
-    running = RunningSystem(database_url, redis_server.url)
+    running = RunningSystem(database_url, redis_server.url, tmp_path_factory.mktemp("metrics"))
     running.start()
     yield running
     running.stop()

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
+from celery.signals import setup_logging
 from kombu import Queue
 
+from warta import metrics, request_ids  # noqa: F401 (their signal handlers count and trace tasks)
+from warta.logs import configure_logging
 from warta.messages import QUEUES, ROUTES, TASK_MODULES
 from warta.settings import get_settings
+
+
+@setup_logging.connect
+def _configure_worker_logging(**_: Any) -> None:
+    # Connected, this replaces Celery's own logging set-up: JSON lines with request ids.
+    configure_logging(get_settings())
 
 
 def create_celery(redis_url: str) -> Celery:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -20,10 +22,14 @@ from warta.processes import Supervisor
 from warta.schema import upgrade_database
 from warta.settings import Settings
 
+# Where the local run's worker serves its metrics (the web services serve theirs on /metrics).
+WORKER_METRICS_PORT = 9101
+
 
 def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int = 2) -> int:
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", f"sqlite:///{(var_dir / 'warta.db').resolve()}")
+    env.setdefault("LOG_FORMAT", "text")  # a terminal, not a log collector
     supervisor = Supervisor(env=env)
     stopping = False
 
@@ -41,7 +47,8 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
             wait_for_redis(env["REDIS_URL"])
         settings = Settings.from_env(env)
         upgrade_database(settings.database_url)
-        start_services(supervisor, settings, [("worker", ",".join(QUEUES), worker_concurrency)])
+        worker = WorkerSpec("worker", ",".join(QUEUES), worker_concurrency, WORKER_METRICS_PORT)
+        start_services(supervisor, settings, [worker], metrics_dir=var_dir / "metrics")
         ingest_url = f"http://127.0.0.1:{settings.ingest_port}"
         wait_for_http(f"{ingest_url}/readyz")
         wait_for_http(f"http://127.0.0.1:{settings.feed_port}/healthz")
@@ -63,27 +70,70 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
         supervisor.stop_all()
 
 
+@dataclass(frozen=True)
+class WorkerSpec:
+    name: str
+    queues: str  # comma-separated
+    concurrency: int = 2
+    metrics_port: int | None = None
+
+
 def start_services(
     supervisor: Supervisor,
     settings: Settings,
-    workers: list[tuple[str, str, int]],
+    workers: list[WorkerSpec],
+    metrics_dir: Path | None = None,
     web_workers: int = 2,
 ) -> None:
-    """Start ingest and feed (gunicorn), the outbox relay and celery workers, each worker given
-    as (name, comma-separated queues, concurrency). The environment is the supervisor's."""
+    """Start ingest and feed (gunicorn), the outbox relay and the celery workers, in the
+    supervisor's environment. With `metrics_dir`, each program keeps its Prometheus samples
+    in a folder of its own there (gunicorn and celery run several processes each)."""
     python = sys.executable
+
+    def start(name: str, argv: list[str], **env: str) -> None:
+        if metrics_dir is not None:
+            folder = metrics_dir / name
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+        supervisor.start(name, argv, env)
+
     for name, port in (("ingest", settings.ingest_port), ("feed", settings.feed_port)):
-        supervisor.start(name, [
-            python, "-m", "gunicorn", f"warta_{name}.wsgi:app", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(web_workers), "--threads", "4",
-        ])  # fmt: skip
-    supervisor.start("relay", [python, "-m", "warta.cli", "relay"])
-    for name, queues, concurrency in workers:
-        supervisor.start(name, [
-            python, "-m", "celery", "-A", "warta.celery_app", "worker", "--queues", queues,
-            "--concurrency", str(concurrency), "--loglevel", settings.log_level,
-            "--hostname", f"{name}@%h",
-        ])  # fmt: skip
+        start(
+            name,
+            [
+                python,
+                "-m",
+                "gunicorn",
+                f"warta_{name}.wsgi:app",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(web_workers),
+                "--threads",
+                "4",
+            ],
+        )
+    start("relay", [python, "-m", "warta.cli", "relay"])
+    for worker in workers:
+        argv = [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "warta.celery_app",
+            "worker",
+            "--queues",
+            worker.queues,
+            "--concurrency",
+            str(worker.concurrency),
+            "--loglevel",
+            settings.log_level,
+            "--hostname",
+            f"{worker.name}@%h",
+        ]
+        port = {"WORKER_METRICS_PORT": str(worker.metrics_port)} if worker.metrics_port else {}
+        start(worker.name, argv, **port)
 
 
 def _demo_key(settings: Settings) -> str:
@@ -129,7 +179,9 @@ Warta is running. Ctrl-C stops every process.
   Latest news   {feed}/berita/
   RSS / Atom    {feed}/feed.rss   {feed}/feed.atom
   Sitemap       {feed}/sitemap.xml
-  Ingest API    http://127.0.0.1:{settings.ingest_port}/v1/articles
+  Ingest API    http://127.0.0.1:{settings.ingest_port}/v1/articles  (docs: /docs)
+  Metrics       http://127.0.0.1:{settings.ingest_port}/metrics  {feed}/metrics  http://127.0.0.1:{WORKER_METRICS_PORT}/metrics
+  Status        warta status   ·   failures: warta failed list
   Database      {settings.database_url}
   Redis         {settings.redis_url}
 

@@ -38,5 +38,10 @@ TASK_MODULES = (
 )
 
 
+# The task that takes a revision through each stage, and the status a revision has before it.
+STAGE_TASKS = {"normalised": NORMALISE, "tagged": TAG, "rendered": RENDER, "published": PUBLISH}
+STATUS_BEFORE = {NORMALISE: "received", TAG: "normalised", RENDER: "tagged", PUBLISH: "rendered"}
+
+
 def revision_message(article_id: int, revision: int) -> dict[str, int]:
     return {"article_id": article_id, "revision": revision}

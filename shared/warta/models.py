@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -132,7 +133,11 @@ class Revision(Base):
     """One submitted version of an article, and what each stage made of it."""
 
     __tablename__ = "revisions"
-    __table_args__ = (UniqueConstraint("article_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("article_id", "number"),
+        # The scheduler's sweep: scheduled revisions whose time has come.
+        Index("ix_revisions_status_publish_at", "status", "publish_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
@@ -187,6 +192,22 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class IdempotencyRecord(Base):
+    """The first answer to a write sent with an `Idempotency-Key`, replayed to its retries."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("office_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of the method, path and body: the same key with another request is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class OutboxMessage(Base):
     """A task message committed with the change it announces; the relay sends it to Redis."""
 
@@ -195,4 +216,20 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     task: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]]
+    # The HTTP request that caused it, so its logs follow the report through every task.
+    request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Failure(Base):
+    """A task that failed for good (rejected, out of retries, or out of time), to replay."""
+
+    __tablename__ = "failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]]
+    error: Mapped[str] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    replayed_at: Mapped[datetime | None]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from warta.db import session_scope
 from warta.models import OutboxMessage
+from warta.request_ids import bind_request_id, current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ Send = Callable[[str, dict[str, Any]], None]
 
 def add_message(session: Session, task: str, payload: dict[str, Any]) -> None:
     """Queue `task` to be sent once (and only if) the session's transaction commits."""
-    session.add(OutboxMessage(task=task, payload=payload))
+    session.add(OutboxMessage(task=task, payload=payload, request_id=current_request_id()))
 
 
 def backlog(session: Session) -> int:
@@ -39,16 +40,23 @@ def relay_batch(database_url: str, send: Send, limit: int = 500) -> int:
     """
     with session_scope(database_url, writer=False) as session:
         rows = session.execute(
-            select(OutboxMessage.id, OutboxMessage.task, OutboxMessage.payload)
+            select(
+                OutboxMessage.id,
+                OutboxMessage.task,
+                OutboxMessage.payload,
+                OutboxMessage.request_id,
+            )
             .order_by(OutboxMessage.id)
             .limit(limit)
         ).all()
     sent: list[int] = []
     try:
         for row in rows:
+            bind_request_id(row.request_id)  # the message carries it on as a header
             send(row.task, row.payload)
             sent.append(row.id)
     finally:
+        bind_request_id(None)
         if sent:
             with session_scope(database_url) as session:
                 session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(sent)))

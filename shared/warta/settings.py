@@ -20,13 +20,19 @@ class Settings:
     feed_port: int
     feed_size: int
     log_level: str
-    # How feeds learn a lead image's length and type: `head` asks its server, `guess` asks
-    # nobody (the type from the URL, the length unknown).
-    image_probe: str = "head"
     # The site's logo in the page header and in the JSON-LD publisher (absolute URL).
     site_logo_url: str | None = None
     # How often counted page views are written to the database (and the cards re-rendered).
     views_flush_seconds: float = 60.0
+    # Requests per office key, in the `limits` notation ("600/minute;10000/hour").
+    rate_limit: str = "600/minute"
+    # How feeds learn a lead image's length and type: `head` asks its server, `guess` asks
+    # nobody (the type from the URL, the length unknown).
+    image_probe: str = "head"
+    # `json` (one object per line, for log collectors) or `text` (for a terminal).
+    log_format: str = "json"
+    # Where a worker serves its Prometheus metrics; unset, it serves none.
+    worker_metrics_port: int | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -43,9 +49,14 @@ class Settings:
             feed_port=int(env.get("FEED_PORT", "8002")),
             feed_size=int(env.get("FEED_SIZE", "50")),
             log_level=env.get("LOG_LEVEL", "INFO"),
-            image_probe=env.get("IMAGE_PROBE", "head"),
             site_logo_url=env.get("SITE_LOGO_URL") or None,
             views_flush_seconds=float(env.get("VIEWS_FLUSH_SECONDS", "60")),
+            rate_limit=env.get("RATE_LIMIT", "600/minute"),
+            image_probe=env.get("IMAGE_PROBE", "head"),
+            log_format=env.get("LOG_FORMAT", "json"),
+            worker_metrics_port=int(env["WORKER_METRICS_PORT"])
+            if env.get("WORKER_METRICS_PORT")
+            else None,
         )
 
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import celery
 import kombu.exceptions
 import redis.exceptions
 import sqlalchemy.exc
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from warta.celery_app import app
 from warta.db import session_scope
-from warta.messages import revision_message
+from warta.failures import record_failure
+from warta.messages import STAGE_TASKS, revision_message
 from warta.models import FAILED, Article, Revision, stage_reached
 from warta.settings import get_settings
 
@@ -36,7 +38,24 @@ TRANSIENT_ERRORS = (
     kombu.exceptions.OperationalError,
 )
 
+
+class RecordedTask(celery.Task):  # type: ignore[misc]
+    """A task whose final failure (out of retries or time, or a bug) is recorded for replay
+    and shown in the status of the revision it was working on."""
+
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        try:
+            with session_scope(get_settings().database_url) as session:
+                record_failure(session, self.name, dict(kwargs or {}), error)
+        except Exception:  # the database itself may be what failed; the log keeps it
+            log.exception("could not record the failure of %s %s: %s", self.name, kwargs, error)
+
+
 STAGE_TASK_OPTIONS: dict[str, Any] = {
+    "base": RecordedTask,
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": 1,
     "retry_backoff_max": 60,
@@ -88,13 +107,19 @@ def run_stage(
             if revision.status == FAILED or stage_reached(revision.status, stage):
                 pass
             elif isinstance(outcome, Rejected):
-                revision.status, revision.error = FAILED, f"{stage}: {outcome}"
+                record_failure(
+                    session,
+                    STAGE_TASKS[stage],
+                    revision_message(article_id, number),
+                    f"{stage}: {outcome}",
+                )
                 log.info("revision %s/%s failed at %s: %s", article_id, number, stage, outcome)
                 return
             else:
                 # `apply` may name another status than the stage's own (e.g. scheduled).
                 status = apply(session, revision, outcome)  # type: ignore[arg-type]
                 revision.status = status or stage
+                log.info("revision %s/%s %s", article_id, number, revision.status)
                 if status is not None:
                     return
     if next_task:

@@ -1,0 +1,125 @@
+"""What an operator sees: request ids through every task, metrics, failures and replays."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from tests.conftest import RunningSystem, eventually, new_office
+from warta.cli import main as warta
+from warta.db import session_scope
+from warta.models import Revision
+
+
+def post(
+    system: RunningSystem, key: str, body: dict[str, str], **headers: str
+) -> requests.Response:
+    return requests.post(
+        f"{system.ingest_url}/v1/articles",
+        json=body,
+        headers={"Authorization": f"Bearer {key}", **headers},
+        timeout=10,
+    )
+
+
+def state(system: RunningSystem, key: str, article_id: int) -> dict[str, object]:
+    response = requests.get(
+        f"{system.ingest_url}/v1/articles/{article_id}",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=5,
+    )
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_a_request_id_follows_the_report_through_every_task(
+    system: RunningSystem, capfd: pytest.CaptureFixture[str]
+) -> None:
+    _, key = new_office(system.database_url)
+    response = post(
+        system,
+        key,
+        {"title": "Bimtek PPK Kota Malang", "body": "Malang - Bimtek."},
+        **{"X-Request-ID": "trace-bimtek-42"},
+    )
+    assert response.headers["X-Request-ID"] == "trace-bimtek-42"
+    article_id = response.json()["id"]
+    eventually(lambda: state(system, key, article_id)["status"] == "published")
+
+    def traced_stages() -> set[str]:
+        lines = capfd.readouterr().out.splitlines()
+        traced.extend(
+            record
+            for line in lines
+            if "trace-bimtek-42" in line
+            for record in [_json(line.split("| ", 1)[-1])]
+            if record
+        )
+        return {r["message"].rsplit(" ", 1)[-1] for r in traced if "revision" in r["message"]}
+
+    traced: list[dict[str, str]] = []
+    eventually(lambda: {"normalised", "tagged", "rendered", "published"} <= traced_stages())
+    assert all(record["request_id"] == "trace-bimtek-42" for record in traced)
+
+
+def _json(text: str) -> dict[str, str] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def test_metrics_count_requests_tasks_and_the_pipeline(system: RunningSystem) -> None:
+    _, key = new_office(system.database_url)
+    article_id = post(system, key, {"title": "Rakor Logistik", "body": "Kediri - Rakor."}).json()[
+        "id"
+    ]
+    eventually(lambda: state(system, key, article_id)["status"] == "published")
+
+    ingest = requests.get(f"{system.ingest_url}/metrics", timeout=5).text
+    assert (
+        'warta_http_requests_total{endpoint="/v1/articles",method="POST",service="ingest",status="202"}'
+        in ingest
+    )
+    assert 'warta_queue_depth{queue="normalise"}' in ingest
+    assert "warta_outbox_backlog " in ingest
+    assert "warta_newest_publish_age_seconds " in ingest
+
+    worker = requests.get(f"http://127.0.0.1:{system.worker_metrics_port}/metrics", timeout=5).text
+    for task in ("warta.normalise", "warta.tag", "warta.render", "warta.publish"):
+        assert f'warta_tasks_total{{outcome="succeeded",task="{task}"}}' in worker
+    assert 'warta_task_duration_seconds_count{task="warta.normalise"}' in worker
+
+    requests.get(f"{system.feed_url}/feed.rss", timeout=5)
+    feed = requests.get(f"{system.feed_url}/metrics", timeout=5).text
+    assert 'method="GET",service="feed",status="200"' in feed
+
+
+def test_a_failed_report_is_listed_and_replayed(system: RunningSystem) -> None:
+    _, key = new_office(system.database_url)
+    # Control characters only: valid JSON, but nothing is left of the title once cleaned.
+    article_id = post(system, key, {"title": "\x01\x02", "body": "Batu - Isi."}).json()["id"]
+    failed = eventually(lambda: (s := state(system, key, article_id))["status"] == "failed" and s)
+    assert "title" in str(failed["error"])
+
+    runner = CliRunner(env={"DATABASE_URL": system.database_url, "REDIS_URL": system.redis_url})
+    listing = runner.invoke(warta, ["failed", "list"])
+    assert listing.exit_code == 0, listing.output
+    line = next(x for x in listing.output.splitlines() if f"\"article_id\": {article_id}," in x)
+    assert "warta.normalise" in line and "title" in line
+    failure_id = int(line.split()[0])
+
+    # The operator mends the cause (here: the title), then replays.
+    with session_scope(system.database_url) as session:
+        revision = session.scalar(select(Revision).where(Revision.article_id == article_id))
+        assert revision is not None
+        revision.submission = {**revision.submission, "title": "Rapat Pleno Terbuka"}
+    replay = runner.invoke(warta, ["failed", "replay", str(failure_id)])
+    assert replay.exit_code == 0, replay.output
+    assert "replayed 1 failure" in replay.output
+    eventually(lambda: state(system, key, article_id)["status"] == "published")
+    assert runner.invoke(warta, ["failed", "replay", str(failure_id)]).exit_code != 0
