@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import setup_logging
-from kombu import Queue
+from kombu.entity import Queue
 
 from warta import metrics, request_ids  # noqa: F401 (their signal handlers count and trace tasks)
 from warta.logs import configure_logging
@@ -21,17 +21,24 @@ def _configure_worker_logging(**_: Any) -> None:
 
 
 def create_celery(redis_url: str) -> Celery:
+    visibility_timeout = get_settings().broker_visibility_timeout
     app = Celery("warta", include=list(TASK_MODULES))
     app.conf.update(
         broker_url=redis_url,
         broker_connection_retry_on_startup=True,
-        # Redis redelivers an unacknowledged message after the visibility timeout; it must be
-        # longer than any countdown we use and than the longest task.
-        broker_transport_options={"visibility_timeout": 3600},
+        # The messages of a worker that died (kill -9, OOM, lost machine) stay unacknowledged
+        # in Redis until the visibility timeout, then go to another worker. kombu looks for
+        # them every interval x throttle seconds (10 x 10 by default): every few seconds here,
+        # so a message comes back at most a few seconds after its timeout.
+        broker_transport_options={
+            "visibility_timeout": visibility_timeout,
+            "unacked_restore_interval": max(1, min(10, int(visibility_timeout / 10))),
+            "unacked_restore_throttle": 1,
+        },
         task_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
-        task_queues=[Queue(name) for name in QUEUES],
+        task_queues=[Queue(name) for name in QUEUES],  # type: ignore[no-untyped-call]
         task_routes={name: {"queue": queue} for name, queue in ROUTES.items()},
         # Ack after the work is done, and give the message back if the worker dies mid-task:
         # with idempotent tasks, at-least-once delivery is exactly-once in effect.

@@ -132,8 +132,8 @@ def start_services(
             "--hostname",
             f"{worker.name}@%h",
         ]
-        port = {"WORKER_METRICS_PORT": str(worker.metrics_port)} if worker.metrics_port else {}
-        start(worker.name, argv, **port)
+        metrics = {"WORKER_METRICS_PORT": str(worker.metrics_port)} if worker.metrics_port else {}
+        start(worker.name, argv, **metrics)
 
 
 def _demo_key(settings: Settings) -> str:

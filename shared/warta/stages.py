@@ -39,7 +39,7 @@ TRANSIENT_ERRORS = (
 )
 
 
-class RecordedTask(celery.Task):  # type: ignore[misc]
+class RecordedTask(celery.Task):
     """A task whose final failure (out of retries or time, or a bug) is recorded for replay
     and shown in the status of the revision it was working on."""
 
