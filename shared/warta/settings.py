@@ -33,6 +33,10 @@ class Settings:
     log_format: str = "json"
     # Where a worker serves its Prometheus metrics; unset, it serves none.
     worker_metrics_port: int | None = None
+    # Seconds before Redis gives an unacknowledged message (its worker died) to another worker.
+    # Longer than any task (time limit 120 s) plus its retry countdown (at most 60 s) plus its
+    # wait in a worker's prefetch, or a live worker's message runs twice (harmless, wasted).
+    broker_visibility_timeout: float = 300.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +61,7 @@ class Settings:
             worker_metrics_port=int(env["WORKER_METRICS_PORT"])
             if env.get("WORKER_METRICS_PORT")
             else None,
+            broker_visibility_timeout=float(env.get("BROKER_VISIBILITY_TIMEOUT", "300")),
         )
 
 
