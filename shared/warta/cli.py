@@ -147,14 +147,24 @@ def demo(ingest_url: str | None, key: str) -> None:
 
 @main.command()
 def relay() -> None:
-    """Send committed outbox messages to the broker, forever."""
+    """Send committed outbox messages to the broker, and release scheduled reports, forever."""
+    import signal
+    import threading
+
     from warta.celery_app import app
     from warta.logs import configure_logging
     from warta.outbox import celery_sender, relay_forever
+    from warta.schedule import release_due_forever
 
     settings = get_settings()
-    configure_logging(settings.log_level)
-    relay_forever(settings.database_url, celery_sender(app))
+    configure_logging(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    sweep = threading.Thread(target=release_due_forever, args=(settings.database_url, stop))
+    sweep.start()
+    relay_forever(settings.database_url, celery_sender(app), stop=stop)
+    sweep.join()
 
 
 @main.command()

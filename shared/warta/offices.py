@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from warta.models import Office, OfficeKey, utcnow
 
@@ -69,3 +69,14 @@ def revoke_keys(session: Session, office: Office) -> int:
             key.revoked_at = now
             revoked += 1
     return revoked
+
+
+def active_key(session: Session, key: str, now: datetime | None = None) -> OfficeKey | None:
+    """The stored key (with its office) that a presented key matches, if it is active."""
+    digest = hash_key(key)
+    record = session.scalar(
+        select(OfficeKey).where(OfficeKey.key_hash == digest).options(joinedload(OfficeKey.office))
+    )
+    if record is None or not hmac.compare_digest(record.key_hash, digest):
+        return None
+    return record if record.is_active(now or utcnow()) else None

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from warta.celery_app import app
 from warta.db import session_scope
-from warta.messages import PUBLISH, REBUILD_FEEDS, RENDER_LISTINGS, RETRACT, revision_message
-from warta.models import SCHEDULED, Revision
+from warta.messages import PUBLISH, REBUILD_FEEDS, RENDER_LISTINGS, RETRACT
+from warta.models import Revision
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
@@ -31,15 +31,9 @@ def publish(article_id: int, revision: int) -> None:
 
 
 def _go_live(session: Session, revision: Revision, _: None) -> str | None:
-    status = go_live(revision)
-    if status == SCHEDULED:
-        # Come back at the publication time (the stage runs again and finds it has come).
-        app.send_task(
-            PUBLISH,
-            kwargs=revision_message(revision.article_id, revision.number),
-            eta=revision.publish_at,
-        )
-    return status
+    # A future revision stays `scheduled`; the relay's sweep (warta.schedule) queues it again
+    # when its time comes. No ETA message: the broker may lose it, the database keeps it.
+    return go_live(revision)
 
 
 @app.task(name=RETRACT, **STAGE_TASK_OPTIONS)

@@ -1,27 +1,54 @@
-"""The field offices' API: `/v1/articles`."""
+"""The field offices' API: `/v1/articles`.
+
+Every write validates before it opens a transaction, then commits the change, its outbox
+message and (with an `Idempotency-Key`) its answer together: it all happened, or none of it."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
 from warta.db import session_scope
-from warta.messages import NORMALISE, revision_message
-from warta.models import Article, Revision, utcnow
-from warta.offices import office_for_key
+from warta.messages import NORMALISE, RETRACT, revision_message
+from warta.models import RETRACTED, Article, Revision, utcnow
 from warta.outbox import add_message
 from warta.settings import Settings
-from werkzeug.exceptions import BadRequest
-
-from warta_ingest.problems import Problem
-from warta_ingest.resources import article_resource
-from warta_ingest.schemas import SubmissionSchema, body_too_large, submission_record
+from warta_ingest.authentication import KeyCache
+from warta_ingest.idempotency import (
+    Answer,
+    keep_answer,
+    kept_answer,
+    recorded_answer,
+    request_fingerprint,
+)
+from warta_ingest.problems import Problem, invalid
+from warta_ingest.resources import article_resource, article_status
+from warta_ingest.schemas import (
+    ArticleQuerySchema,
+    SubmissionSchema,
+    body_too_large,
+    submission_record,
+)
 
 api = Blueprint("api", __name__, url_prefix="/v1")
 submission_schema = SubmissionSchema()
+query_schema = ArticleQuerySchema()
+
+ARTICLE_ID = "<int:article_id>"
+# The bound of the database column: a larger id is a plain 404, not a database error.
+MAX_ARTICLE_ID = 2**31 - 1
+MAX_IDEMPOTENCY_KEY = 255
 
 
 def settings() -> Settings:
@@ -34,11 +61,11 @@ def authenticate() -> None:
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise _unauthorised("Send the office key as `Authorization: Bearer <key>`.")
-    with session_scope(settings().database_url, writer=False) as session:
-        office = office_for_key(session, key.strip())
-        if office is None:
-            raise _unauthorised("The key is unknown, expired or revoked.")
-        g.office_id, g.office_slug = office.id, office.slug
+    keys: KeyCache = current_app.extensions["warta_keys"]
+    caller = keys.caller(key.strip())
+    if caller is None:
+        raise _unauthorised("The key is unknown, expired or revoked.")
+    g.office_id, g.office_slug = caller.office_id, caller.office_slug
 
 
 def _unauthorised(detail: str) -> Problem:
@@ -53,25 +80,143 @@ def _unauthorised(detail: str) -> Problem:
 
 @api.post("/articles")
 def submit_article() -> ResponseReturnValue:
+    """A new article, or a new revision of the one with the same `external_id`."""
     submission = _load_submission()
-    with session_scope(settings().database_url) as session:
-        article, revision = _add_revision(session, submission)
-        add_message(session, NORMALISE, revision_message(article.id, revision.number))
-        body = _accepted(article, revision)
-    return jsonify(body), 202, {"Location": body["links"]["self"]}
+
+    def write(session: Session) -> Answer:
+        article = _article_by_external_id(session, submission.get("external_id"))
+        if article is None:
+            article = Article(office_id=g.office_id, external_id=submission.get("external_id"))
+            article.current_revision = 0
+            session.add(article)
+            session.flush()
+        return _revise(session, article, submission)
+
+    return _write(write)
 
 
-@api.get("/articles/<int:article_id>")
+@api.put(f"/articles/{ARTICLE_ID}")
+def replace_article(article_id: int) -> ResponseReturnValue:
+    """A new revision; `If-Match` must name the current one (the ETag of GET)."""
+    if not request.if_match:
+        raise Problem(
+            428,
+            "Precondition Required",
+            "Send `If-Match` with the ETag of the revision you are replacing.",
+            kind="precondition-required",
+        )
+    submission = _load_submission()
+
+    def write(session: Session) -> Answer:
+        article = _own_article(session, article_id, for_update=True)
+        _check_if_match(article)
+        external_id = submission.get("external_id")
+        if external_id is not None and external_id != article.external_id:
+            raise invalid({"external_id": ["Cannot be changed; it is set at creation."]})
+        submission.setdefault("external_id", article.external_id)
+        if submission["external_id"] is None:
+            del submission["external_id"]
+        return _revise(session, article, submission)
+
+    return _write(write)
+
+
+@api.delete(f"/articles/{ARTICLE_ID}")
+def retract_article(article_id: int) -> ResponseReturnValue:
+    """Retract: the article leaves feeds, sitemaps and pages (its page answers 410)."""
+
+    def write(session: Session) -> Answer:
+        article = _own_article(session, article_id, for_update=True)
+        if request.if_match:
+            _check_if_match(article)
+        if article.retracted_at is None:
+            article.retracted_at = utcnow()
+            add_message(session, RETRACT, {"article_id": article.id})
+        return Answer(202, _accepted(article, RETRACTED), {"Location": _self_link(article)})
+
+    return _write(write)
+
+
+@api.get(f"/articles/{ARTICLE_ID}")
 def get_article(article_id: int) -> ResponseReturnValue:
     with session_scope(settings().database_url, writer=False) as session:
         article = _own_article(session, article_id)
-        revisions = {r.number: r for r in article.revisions}
-        current = revisions[article.current_revision]
-        live = revisions.get(article.live_revision) if article.live_revision else None
-        body = article_resource(article, current, live, settings().public_base_url)
+        body = _resource(article)
     response = jsonify(body)
-    response.set_etag(str(current.number))
+    response.set_etag(str(article.current_revision))
     return response
+
+
+@api.get("/articles")
+def list_articles() -> ResponseReturnValue:
+    """The office's own articles, newest first, a page at a time (`links.next`)."""
+    try:
+        query = query_schema.load(request.args.to_dict())
+    except ValidationError as error:
+        raise invalid(_field_errors(error), "Some query parameters are invalid.") from None
+    before = _decode_cursor(query.get("cursor"))
+    statement = _articles_query(query.get("status"), query.get("since"), before)
+    with session_scope(settings().database_url, writer=False) as session:
+        articles = session.scalars(statement.limit(query["limit"] + 1)).all()
+        page = articles[: query["limit"]]
+        items = [_resource(article) for article in page]
+    next_link = None
+    if len(articles) > len(page):
+        args = {**request.args.to_dict(), "cursor": _encode_cursor(page[-1].id)}
+        next_link = url_for("api.list_articles", **args)  # type: ignore[arg-type]
+    return jsonify(items=items, links={"self": request.full_path.rstrip("?"), "next": next_link})
+
+
+def _write(write: Callable[[Session], Answer]) -> ResponseReturnValue:
+    """Run `write` in one transaction; with an `Idempotency-Key`, keep or replay its answer."""
+    key = _idempotency_key()
+    fingerprint = request_fingerprint(request.method, request.path, request.get_data())
+    if key is not None and (replay := _replay(key, fingerprint)) is not None:
+        return replay
+    for attempt in (1, 2):
+        try:
+            with session_scope(settings().database_url) as session:
+                answer = write(session)
+                if key is not None:
+                    keep_answer(session, g.office_id, key, fingerprint, answer)
+            return answer.to_response()
+        except IntegrityError:
+            # A concurrent request won a unique constraint: the same idempotency key (replay
+            # its answer) or the same new external_id (try again: it is an update now).
+            if key is not None and (replay := _replay(key, fingerprint)) is not None:
+                return replay
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise Problem(
+            400,
+            "Bad Request",
+            f"`Idempotency-Key` must be 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+            kind="invalid-idempotency-key",
+        )
+    return key
+
+
+def _replay(key: str, fingerprint: str) -> ResponseReturnValue | None:
+    with session_scope(settings().database_url, writer=False) as session:
+        record = kept_answer(session, g.office_id, key)
+        if record is None:
+            return None
+        if record.fingerprint != fingerprint:
+            raise Problem(
+                422,
+                "Unprocessable Content",
+                "This `Idempotency-Key` was used for another request; use a new key.",
+                kind="idempotency-key-reused",
+            )
+        return recorded_answer(record).to_response(replayed=True)
 
 
 def _load_submission() -> dict[str, Any]:
@@ -82,9 +227,11 @@ def _load_submission() -> dict[str, Any]:
             "Send the report as `Content-Type: application/json`.",
             kind="unsupported-media-type",
         )
+    # Read once, within MAX_CONTENT_LENGTH (413 before reading when the length says so).
+    raw = request.get_data(cache=True)
     try:
-        data = request.get_json()
-    except BadRequest:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
         raise Problem(
             400, "Bad Request", "The body is not valid JSON.", kind="invalid-json"
         ) from None
@@ -93,13 +240,7 @@ def _load_submission() -> dict[str, Any]:
     try:
         submission: dict[str, Any] = submission_schema.load(data)
     except ValidationError as error:
-        raise Problem(
-            422,
-            "Unprocessable Content",
-            "Some fields are invalid.",
-            kind="validation",
-            errors=_field_errors(error),
-        ) from None
+        raise invalid(_field_errors(error)) from None
     if body_too_large(submission):
         raise Problem(
             413,
@@ -116,48 +257,136 @@ def _field_errors(error: ValidationError) -> dict[str, Any]:
     return messages if isinstance(messages, dict) else {"_schema": messages}
 
 
-def _add_revision(session: Any, submission: dict[str, Any]) -> tuple[Article, Revision]:
-    """A new article, or a new revision of the office's article with the same `external_id`."""
-    article = None
-    external_id = submission.get("external_id")
-    if external_id is not None:
-        article = session.scalar(
-            select(Article)
-            .where(Article.office_id == g.office_id, Article.external_id == external_id)
-            .with_for_update()
+def _article_by_external_id(session: Session, external_id: str | None) -> Article | None:
+    if external_id is None:
+        return None
+    article: Article | None = session.scalar(
+        select(Article)
+        .where(Article.office_id == g.office_id, Article.external_id == external_id)
+        .with_for_update()
+    )
+    return article
+
+
+def _revise(session: Session, article: Article, submission: dict[str, Any]) -> Answer:
+    """A new revision, unless the submission is exactly the current one (200, nothing new)."""
+    if article.retracted_at is not None:
+        raise Problem(
+            409,
+            "Conflict",
+            "The article is retracted; submit the report as a new article.",
+            kind="retracted",
         )
-    if article is None:
-        article = Article(office_id=g.office_id, external_id=external_id, current_revision=1)
-        session.add(article)
-        session.flush()
-    else:
-        article.current_revision += 1
+    record = submission_record(submission)
+    current = _revision(session, article, article.current_revision)
+    if current is not None and current.submission == record:
+        # A resubmission of the same content is a retry, not an edit: no pointless revision.
+        body = _accepted(article, article_status(article, current))
+        return Answer(200, body, {"Location": _self_link(article)})
+    article.current_revision += 1
     revision = Revision(
         article=article,
         number=article.current_revision,
-        submission=submission_record(submission),
+        status="received",
+        submission=record,
         publish_at=submission.get("published_at") or utcnow(),
     )
     session.add(revision)
     session.flush()
-    return article, revision
+    add_message(session, NORMALISE, revision_message(article.id, revision.number))
+    return Answer(202, _accepted(article, revision.status), {"Location": _self_link(article)})
 
 
-def _accepted(article: Article, revision: Revision) -> dict[str, Any]:
-    link = f"/v1/articles/{article.id}"
+def _revision(session: Session, article: Article, number: int) -> Revision | None:
+    revision: Revision | None = session.scalar(
+        select(Revision).where(Revision.article_id == article.id, Revision.number == number)
+    )
+    return revision
+
+
+def _check_if_match(article: Article) -> None:
+    if not request.if_match.contains(str(article.current_revision)):
+        raise Problem(
+            412,
+            "Precondition Failed",
+            f"The current revision is {article.current_revision}; fetch it and retry.",
+            kind="stale-revision",
+            headers={"ETag": f'"{article.current_revision}"'},
+        )
+
+
+def _accepted(article: Article, status: str) -> dict[str, Any]:
     return {
         "id": article.id,
-        "revision": revision.number,
-        "status": revision.status,
-        "links": {"self": link},
+        "revision": article.current_revision,
+        "status": status,
+        "links": {"self": _self_link(article)},
     }
 
 
-def _own_article(session: Any, article_id: int) -> Article:
-    article: Article | None = session.get(Article, article_id)
+def _self_link(article: Article) -> str:
+    return f"/v1/articles/{article.id}"
+
+
+def _own_article(session: Session, article_id: int, *, for_update: bool = False) -> Article:
+    if article_id > MAX_ARTICLE_ID:
+        raise Problem(404, "Not Found", f"No article {article_id}.", kind="not-found")
+    statement = select(Article).where(Article.id == article_id)
+    if for_update:
+        statement = statement.with_for_update()
+    article: Article | None = session.scalar(statement)
     if article is None or article.office_id != g.office_id:
         # Another office's article is as unknown as a missing one.
         raise Problem(
             404, "Not Found", f"No article {article_id} for this office.", kind="not-found"
         )
     return article
+
+
+def _resource(article: Article) -> dict[str, Any]:
+    revisions = {r.number: r for r in article.revisions}
+    current = revisions[article.current_revision]
+    live = revisions.get(article.live_revision) if article.live_revision else None
+    return article_resource(article, current, live, settings().public_base_url)
+
+
+def _articles_query(
+    status: str | None, since: datetime | None, before: int | None
+) -> Select[Article]:
+    statement = (
+        select(Article)
+        .join(
+            Revision,
+            (Revision.article_id == Article.id) & (Revision.number == Article.current_revision),
+        )
+        .where(Article.office_id == g.office_id)
+        .options(joinedload(Article.office), selectinload(Article.revisions))
+        .order_by(Article.id.desc())
+    )
+    if status == RETRACTED:
+        statement = statement.where(Article.retracted_at.is_not(None))
+    elif status is not None:
+        statement = statement.where(Article.retracted_at.is_(None), Revision.status == status)
+    if since is not None:
+        statement = statement.where(
+            (Revision.created_at >= since) | (Article.retracted_at >= since)
+        )
+    if before is not None:
+        statement = statement.where(Article.id < before)
+    return statement
+
+
+def _encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        before = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        before = None
+    if not isinstance(before, int) or isinstance(before, bool):
+        raise invalid({"cursor": ["Not a cursor from this API."]})
+    return before

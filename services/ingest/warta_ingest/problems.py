@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy.exc
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -12,6 +13,13 @@ log = logging.getLogger(__name__)
 
 PROBLEM_TYPE_BASE = "https://warta.example/problems/"
 PROBLEM_JSON = "application/problem+json"
+# The database is away (restarting, failing over, locked too long): the client may retry.
+UNAVAILABLE_ERRORS = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+)
+RETRY_AFTER_SECONDS = 5
 
 
 class Problem(Exception):
@@ -48,6 +56,11 @@ class Problem(Exception):
         return response
 
 
+def invalid(errors: dict[str, Any], detail: str = "Some fields are invalid.") -> Problem:
+    """A 422 naming each invalid field."""
+    return Problem(422, "Unprocessable Content", detail, kind="validation", errors=errors)
+
+
 def register_problem_handlers(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(error: Problem) -> Response:
@@ -58,7 +71,22 @@ def register_problem_handlers(app: Flask) -> None:
         status = error.code or 500
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)
+        headers.pop("Content-Length", None)
         return Problem(status, error.name, error.description, headers=headers).to_response()
+
+    def _unavailable(error: Exception) -> Response:
+        # The transaction was rolled back as a whole: nothing of the request was kept.
+        log.warning("database unavailable: %s", error)
+        return Problem(
+            503,
+            "Service Unavailable",
+            "The database is unavailable; nothing was stored. Retry the same request.",
+            kind="unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ).to_response()
+
+    for error_class in UNAVAILABLE_ERRORS:
+        app.register_error_handler(error_class, _unavailable)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

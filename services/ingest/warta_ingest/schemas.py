@@ -1,41 +1,84 @@
-"""The HTTP schemas of the ingest API: what an office may send, and what it gets back."""
+"""The HTTP schemas of the ingest API: what an office may send, and what it gets back.
+
+The same classes validate requests and describe them in `/openapi.json` (see openapi.py), so
+the document cannot drift from what the API accepts."""
 
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+
+from warta.models import FAILED, RETRACTED, SCHEDULED, STAGES
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_TITLE_CHARS = 300
 BODY_FORMATS = ("text", "html", "markdown")
 LANGUAGES = ("id", "en")
+STATUSES = (*STAGES, SCHEDULED, RETRACTED, FAILED)
+MAX_PAGE_SIZE = 200
+# Publication times outside these bounds are typing errors (and overflow time zone arithmetic).
+EARLIEST_PUBLICATION = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_PUBLICATION = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+class Text(fields.String):
+    """A string a database can store: no NUL characters, no lone UTF-16 surrogates."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            raise ValidationError("Must be valid Unicode (no lone surrogates).") from None
+        return text
+
+
+class HttpsUrl(fields.Url, Text):
+    pass
 
 
 class ImageSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    url = fields.Url(required=True, schemes={"https"}, validate=validate.Length(max=2000))
-    caption = fields.String(validate=validate.Length(max=500))
-    credit = fields.String(validate=validate.Length(max=200))
+    url = HttpsUrl(required=True, schemes={"https"}, validate=validate.Length(max=2000))
+    caption = Text(validate=validate.Length(max=500))
+    credit = Text(validate=validate.Length(max=200))
 
 
 class SubmissionSchema(Schema):
-    """A report as a field office submits it (`POST /v1/articles`)."""
+    """A report as a field office submits it (`POST /v1/articles`, `PUT /v1/articles/<id>`)."""
 
     class Meta:
         unknown = RAISE
 
-    title = fields.String(required=True)
-    body = fields.String(required=True)
+    title = Text(
+        required=True,
+        metadata={"description": "1 to 300 characters once whitespace is folded."},
+    )
+    body = Text(required=True, metadata={"description": "At most 256 KiB as UTF-8 (413 beyond)."})
     body_format = fields.String(load_default="text", validate=validate.OneOf(BODY_FORMATS))
-    language = fields.String(validate=validate.OneOf(LANGUAGES))
-    published_at = fields.AwareDateTime(format="iso")
-    external_id = fields.String(validate=validate.Length(min=1, max=200))
+    language = fields.String(
+        validate=validate.OneOf(LANGUAGES), metadata={"description": "Detected when absent."}
+    )
+    published_at = fields.AwareDateTime(
+        format="iso",
+        metadata={
+            "description": "RFC 3339, years 1970 to 2099; default now; "
+            "a future time schedules the report."
+        },
+    )
+    external_id = Text(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "The office's own reference; resubmitting it is an update."},
+    )
     tags = fields.List(
-        fields.String(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=50)
+        Text(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=50)
     )
     image = fields.Nested(ImageSchema)
 
@@ -45,6 +88,103 @@ class SubmissionSchema(Schema):
         length = len(" ".join(unicodedata.normalize("NFC", value).split()))
         if not 1 <= length <= MAX_TITLE_CHARS:
             raise ValidationError(f"Must be 1 to {MAX_TITLE_CHARS} characters.")
+
+    @validates("published_at")
+    def _publication_bounds(self, value: datetime, **_: Any) -> None:
+        if not EARLIEST_PUBLICATION <= value < LATEST_PUBLICATION:
+            raise ValidationError("Must be between 1970 and 2099.")
+
+
+class ArticleQuerySchema(Schema):
+    """`GET /v1/articles`: the office's own articles, newest first."""
+
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    since = fields.AwareDateTime(
+        format="iso",
+        metadata={"description": "Only articles submitted, revised or retracted from then on."},
+    )
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    cursor = Text(
+        validate=validate.Length(max=100),
+        metadata={"description": "From the previous page's `links.next`."},
+    )
+
+
+class LinksSchema(Schema):
+    self = fields.String(required=True)
+    public = fields.String()
+
+
+class AcceptedSchema(Schema):
+    """The answer to a write: the revision it made (or found unchanged) and where to look."""
+
+    id = fields.Integer(required=True)
+    revision = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    links = fields.Nested(LinksSchema, required=True)
+
+
+class DatelineSchema(Schema):
+    place = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+
+
+class TagSchema(Schema):
+    slug = fields.String(required=True)
+    label = fields.String(required=True)
+    kind = fields.String(required=True)
+    score = fields.Float(required=True)
+    source = fields.String(required=True)
+
+
+class ArticleSchema(Schema):
+    """An article as its office sees it (`GET /v1/articles/<id>`); ETag = its revision."""
+
+    id = fields.Integer(required=True)
+    office = fields.String(required=True)
+    external_id = fields.String(required=True, allow_none=True)
+    revision = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    error = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True, allow_none=True)
+    slug = fields.String(required=True, allow_none=True)
+    language = fields.String(required=True, allow_none=True)
+    excerpt = fields.String(required=True, allow_none=True)
+    body_html = fields.String(required=True, allow_none=True)
+    word_count = fields.Integer(required=True, allow_none=True)
+    reading_minutes = fields.Integer(required=True, allow_none=True)
+    dateline = fields.Nested(DatelineSchema, required=True, allow_none=True)
+    event_at = fields.String(required=True, allow_none=True)
+    published_at = fields.String(required=True, allow_none=True)
+    updated_at = fields.String(required=True, allow_none=True)
+    tags = fields.List(fields.Nested(TagSchema), required=True)
+    image = fields.Nested(ImageSchema, required=True, allow_none=True)
+    views = fields.Integer(required=True)
+    url = fields.String(required=True, allow_none=True)
+    links = fields.Nested(LinksSchema, required=True)
+
+
+class PageLinksSchema(Schema):
+    self = fields.String(required=True)
+    next = fields.String(required=True, allow_none=True)
+
+
+class ArticlePageSchema(Schema):
+    items = fields.List(fields.Nested(ArticleSchema), required=True)
+    links = fields.Nested(PageLinksSchema, required=True)
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem document; `errors` maps each invalid field to its messages."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String())
 
 
 def body_too_large(submission: dict[str, Any]) -> bool:

@@ -1,0 +1,202 @@
+"""`/openapi.json`, built from the marshmallow schemas that validate the requests, and `/docs`,
+Swagger UI served from the `swagger-ui-bundle` package (no CDN needed)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Response, abort, jsonify, send_from_directory
+from flask.typing import ResponseReturnValue
+from swagger_ui_bundle import swagger_ui_path
+
+from warta_ingest.problems import PROBLEM_JSON
+from warta_ingest.schemas import (
+    AcceptedSchema,
+    ArticlePageSchema,
+    ArticleQuerySchema,
+    ArticleSchema,
+    ProblemSchema,
+    SubmissionSchema,
+)
+
+docs = Blueprint("docs", __name__)
+
+SWAGGER_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"}
+PROBLEM_TITLES = {
+    400: "Bad JSON, or a bad `Idempotency-Key`.",
+    401: "Missing, unknown, expired or revoked key.",
+    404: "No such article for this office.",
+    409: "The article is retracted.",
+    412: "`If-Match` does not name the current revision.",
+    413: "The request or its `body` is too large.",
+    415: "The body is not `application/json`.",
+    422: "Invalid fields (see `errors`), or an `Idempotency-Key` reused for another request.",
+    428: "`If-Match` is missing.",
+    429: "Too many requests for this key; see `Retry-After`.",
+    503: "The database is unavailable; nothing was stored. See `Retry-After`.",
+}
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "required": True}}
+
+
+@docs.get("/openapi.json")
+def openapi_json() -> ResponseReturnValue:
+    return jsonify(openapi_document())
+
+
+@docs.get("/docs")
+def swagger_ui() -> Response:
+    return Response(SWAGGER_PAGE, content_type="text/html; charset=utf-8")
+
+
+@docs.get("/docs/<name>")
+def swagger_asset(name: str) -> Response:
+    if name not in SWAGGER_ASSETS:
+        abort(404)
+    return send_from_directory(swagger_ui_path, name)
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    spec = APISpec(
+        title="Warta ingest API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "Field offices submit, revise and retract their reports. Errors are "
+            "RFC 9457 problem documents (`application/problem+json`)."
+        },
+        security=[{"officeKey": []}],
+    )
+    spec.components.security_scheme("officeKey", {"type": "http", "scheme": "bearer"})
+    for name, schema in (
+        ("Submission", SubmissionSchema),
+        ("Accepted", AcceptedSchema),
+        ("Article", ArticleSchema),
+        ("ArticlePage", ArticlePageSchema),
+        ("Problem", ProblemSchema),
+    ):
+        spec.components.schema(name, schema=schema)
+    article_id = {
+        "in": "path",
+        "name": "article_id",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+    }
+    idempotency_key = {
+        "in": "header",
+        "name": "Idempotency-Key",
+        "description": "Retries with the same key and body get the first answer again.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    }
+    if_match = {
+        "in": "header",
+        "name": "If-Match",
+        "description": 'The ETag of the revision being replaced, e.g. `"3"`.',
+        "schema": {"type": "string"},
+    }
+    body = {"required": True, "content": {"application/json": {"schema": "Submission"}}}
+    spec.path(
+        "/v1/articles",
+        operations={
+            "post": {
+                "summary": "Submit a report",
+                "description": "With a known `external_id`, a new revision of that article; "
+                "exactly the current content again changes nothing (200).",
+                "parameters": [idempotency_key],
+                "requestBody": body,
+                "responses": {
+                    **_accepted(200, "Same content as the current revision: nothing new."),
+                    **_accepted(202, "Stored; the pipeline takes it from here."),
+                    **_problems(400, 401, 409, 413, 415, 422, 429, 503),
+                },
+            },
+            "get": {
+                "summary": "The office's own articles, newest first",
+                "parameters": [{"in": "query", "schema": ArticleQuerySchema}],
+                "responses": {
+                    200: _json("A page of articles.", "ArticlePage"),
+                    **_problems(401, 422, 429, 503),
+                },
+            },
+        },
+    )
+    spec.path(
+        "/v1/articles/{article_id}",
+        operations={
+            "get": {
+                "summary": "An article's state",
+                "parameters": [article_id],
+                "responses": {
+                    200: {
+                        **_json("The article; its ETag is the current revision.", "Article"),
+                        "headers": {"ETag": {"schema": {"type": "string"}, "required": True}},
+                    },
+                    **_problems(401, 404, 429, 503),
+                },
+            },
+            "put": {
+                "summary": "A new revision",
+                "parameters": [article_id, {**if_match, "required": True}, idempotency_key],
+                "requestBody": body,
+                "responses": {
+                    **_accepted(200, "Same content as the current revision: nothing new."),
+                    **_accepted(202, "Stored as a new revision."),
+                    **_problems(400, 401, 404, 409, 412, 413, 415, 422, 428, 429, 503),
+                },
+            },
+            "delete": {
+                "summary": "Retract an article",
+                "description": "It leaves the feeds, sitemaps and pages; its page answers 410.",
+                "parameters": [article_id, if_match, idempotency_key],
+                "responses": {
+                    **_accepted(202, "Retracted."),
+                    **_problems(400, 401, 404, 412, 422, 429, 503),
+                },
+            },
+        },
+    )
+    return spec.to_dict()
+
+
+def _json(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _accepted(status: int, description: str) -> dict[int, Any]:
+    location = {"Location": {"schema": {"type": "string"}, "required": True}}
+    return {status: {**_json(description, "Accepted"), "headers": location}}
+
+
+def _problems(*statuses: int) -> dict[int, Any]:
+    documented = {}
+    for status in statuses:
+        documented[status] = {
+            "description": PROBLEM_TITLES[status],
+            "content": {PROBLEM_JSON: {"schema": "Problem"}},
+        }
+        if status in (429, 503):
+            documented[status]["headers"] = RETRY_AFTER
+    return documented
+
+
+SWAGGER_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Warta ingest API</title>
+  <link rel="icon" href="/docs/favicon-32x32.png">
+  <link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});
+  </script>
+</body>
+</html>
+"""

@@ -1,0 +1,49 @@
+"""Schemathesis against `/openapi.json`: generated requests, valid and invalid, never get a
+5xx, and every answer matches the document (status, content type, headers, body schema).
+
+Every check of Schemathesis runs but one: "schema-valid data is accepted". The document
+cannot say all that validation checks (an https URL that parses, a title's length once its
+whitespace is folded, no NUL characters), so a 422 for such data is right.
+
+Bounded: a fixed number of examples per operation and mode. (Schemathesis's pytest plugin
+does not load under this pytest, so the operations are driven through its Python API.)"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from tests.conftest import make_settings, new_office
+from warta_ingest.app import create_app
+
+EXAMPLES = 40
+
+
+@pytest.mark.parametrize(
+    "mode", [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
+)
+def test_the_api_keeps_to_its_document(
+    database_url: str, mode: schemathesis.GenerationMode
+) -> None:
+    _, key = new_office(database_url, "kab-pasuruan")
+    auth = {"Authorization": f"Bearer {key}"}
+    settings_ = make_settings(database_url, "redis://127.0.0.1:1/0", RATE_LIMIT="1000000/minute")
+    app = create_app(settings_)
+    for n in range(3):  # real articles, for the operations that take an id to find
+        app.test_client().post(
+            "/v1/articles", json={"title": f"Berita {n}", "body": "Isi."}, headers=auth
+        )
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 5
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+        def check(case: schemathesis.Case) -> None:
+            case.call_and_validate(headers=auth, excluded_checks=[positive_data_acceptance])
+
+        check()
