@@ -99,7 +99,8 @@ def test_retracted_report_answers_410(system: RunningSystem, report) -> None:  #
         f"{system.ingest_url}/v1/articles/{article_id}", headers=auth, timeout=5
     )
     assert answer.status_code == 202, answer.text
-    gone = eventually(lambda: (page := requests.get(url, timeout=5)).status_code == 410 and page)
+    eventually(lambda: requests.get(url, timeout=5).status_code == 410)
+    gone = requests.get(url, timeout=5)
     assert "text/html" in gone.headers["Content-Type"]
     assert "Berita ini telah ditarik" in gone.text
     eventually(lambda: TITLE not in listing(system), timeout=60)
