@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 from flask import Response, abort, current_app, request
 from sqlalchemy import select
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from warta.db import session_scope
 from warta.models import Document
@@ -58,7 +63,7 @@ def stored(body: bytes, content_type: str, etag: str, last_modified: datetime) -
 def serve_document(path: str) -> Response:
     """A precomputed document by its path (gzip-encoded when the client accepts it and a
     rebuild stored the variant), or 404 if no rebuild has written it."""
-    document = _cached(path)
+    document = cached_document(path, settings().database_url)
     if document is None:
         abort(404)
     variant = document.plain
@@ -83,22 +88,29 @@ def _respond(content_type: str, variant: Variant, *, vary: bool) -> Response:
     }
     if vary:
         headers["Vary"] = "Accept-Encoding"
-    if _not_modified(variant):
+    if not_modified(
+        variant, request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")
+    ):
         return Response(status=304, headers=headers)
     return Response(variant.body, content_type=content_type, headers=headers)
 
 
-def _not_modified(variant: Variant) -> bool:
+def not_modified(
+    variant: Variant, if_none_match: str | None, if_modified_since: str | None
+) -> bool:
+    """Whether the client's copy is this variant (GET and HEAD only reach here)."""
     # RFC 9110 13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
-    if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
+        if if_none_match == variant.etag:  # the usual case, without parsing
+            return True
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or variant.etag in tags
-    since = request.headers.get("If-Modified-Since")
-    if since is None or request.method not in ("GET", "HEAD"):
+    if if_modified_since is None:
         return False
+    if if_modified_since == variant.last_modified:
+        return True
     try:
-        client_date = parsedate_to_datetime(since)
+        client_date = parsedate_to_datetime(if_modified_since)
     except (TypeError, ValueError):
         return False
     if client_date.tzinfo is None:
@@ -107,17 +119,34 @@ def _not_modified(variant: Variant) -> bool:
 
 
 def _accepts_gzip() -> bool:
-    header = request.headers.get("Accept-Encoding", "")
-    return "gzip" in header and request.accept_encodings["gzip"] > 0
+    return accepts_gzip(request.headers.get("Accept-Encoding", ""))
 
 
-def _cached(path: str) -> CachedDocument | None:
+def accepts_gzip(accept_encoding: str) -> bool:
+    if "gzip" not in accept_encoding:
+        return False
+    for coding in accept_encoding.split(","):
+        name, _, parameters = coding.partition(";")
+        if name.strip() in ("gzip", "x-gzip"):
+            quality = parameters.strip().removeprefix("q=").strip()
+            return not quality or _positive(quality)
+    return False
+
+
+def _positive(quality: str) -> bool:
+    try:
+        return float(quality) > 0
+    except ValueError:
+        return False
+
+
+def cached_document(path: str, database_url: str) -> CachedDocument | None:
     now = time.monotonic()
     document = _cache.get(path)
     if document is not None and now - document.checked_at < REVALIDATE_SECONDS:
         return document
     paths = (path, path + GZIP_SUFFIX)
-    with session_scope(settings().database_url, writer=False) as session:
+    with session_scope(database_url, writer=False) as session:
         etags = dict(
             session.execute(select(Document.path, Document.etag).where(Document.path.in_(paths)))
             .tuples()
@@ -152,3 +181,44 @@ def _cached(path: str) -> CachedDocument | None:
         if len(_cache) > MAX_CACHED:
             _cache.pop(next(iter(_cache)), None)
     return document
+
+
+class DocumentServer:
+    """WSGI middleware: GETs of precomputed documents are answered from the in-process cache
+    without Flask's routing and request objects (a feed poll is the hottest request there is).
+    Anything else, or a document not yet built, goes on to the Flask app."""
+
+    def __init__(
+        self, app: WSGIApplication, database_url: str, document_path: Callable[[str], str | None]
+    ) -> None:
+        self.app, self.database_url, self.document_path = app, database_url, document_path
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        path = (
+            self.document_path(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None
+        )
+        document = cached_document(path, self.database_url) if path else None
+        if document is None:
+            return self.app(environ, start_response)
+        variant, encoded = document.plain, False
+        if document.packed is not None and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
+            variant, encoded = document.packed, True
+        headers = [
+            ("ETag", variant.etag),
+            ("Last-Modified", variant.last_modified),
+            ("Cache-Control", f"public, max-age={MAX_AGE}"),
+        ]
+        if document.packed is not None:
+            headers.append(("Vary", "Accept-Encoding"))
+        if not_modified(
+            variant, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")
+        ):
+            start_response("304 Not Modified", headers)
+            return []
+        headers.append(("Content-Type", document.content_type))
+        headers.append(("Content-Length", str(len(variant.body))))
+        if encoded:
+            headers.append(("Content-Encoding", "gzip"))
+        start_response("200 OK", headers)
+        return [] if method == "HEAD" else [variant.body]

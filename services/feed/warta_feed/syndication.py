@@ -3,14 +3,36 @@ that the feeds worker precomputed."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
-from warta_feed.responses import serve_document, settings
+from warta.settings import Settings
+from warta_feed.responses import DocumentServer, serve_document, settings
 
 syndication = Blueprint("syndication", __name__)
 
 FORMATS = ("rss", "atom", "json")
+# The routes below, as one pattern for the WSGI fast path (which must agree with them).
+DOCUMENT_PATHS = re.compile(
+    r"/((?:feed|offices/[^/]+/feed|tags/[^/]+/feed|archives/[0-9]+)\.(?:rss|atom|json)"
+    r"|sitemap\.xml|sitemap-news\.xml|sitemaps/[^/]+\.xml)"
+)
+
+
+def document_path(url_path: str) -> str | None:
+    """The stored document that a request path names, if it names one."""
+    match = DOCUMENT_PATHS.fullmatch(url_path)
+    return match.group(1) if match else None
+
+
+@syndication.record_once
+def _serve_documents_directly(state: BlueprintSetupState) -> None:
+    app = state.app
+    app_settings: Settings = app.config["WARTA_SETTINGS"]
+    app.wsgi_app = DocumentServer(app.wsgi_app, app_settings.database_url, document_path)  # type: ignore[attr-defined]
 
 
 def _feed(path: str, kind: str) -> ResponseReturnValue:
