@@ -23,10 +23,11 @@ run: install ## Run the whole system locally with the demo reports (Ctrl-C stops
 test: install ## Run every test: unit, integration (real Redis, workers, databases), e2e
 	$(VENV)/bin/pytest
 
-lint: install ## ruff, formatting and mypy
+lint: install ## ruff, formatting, mypy and a dependency audit
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
 
 bench: install ## Benchmarks; figures go to docs/benchmarks.md by hand
 	$(PYTHON) bench/pipeline.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -231,6 +232,49 @@ def reprocess(stage: str, wait: bool, timeout: float) -> None:
                     raise click.ClickException(f"{done}/{len(ids)} done; are workers running?")
                 time.sleep(0.5)
     click.echo(f"re-rendered {len(ids)} reports")
+
+
+@main.group()
+def failed() -> None:
+    """Tasks that failed for good: list them, replay them."""
+
+
+@failed.command("list")
+@click.option("--all", "everything", is_flag=True, help="Replayed ones too.")
+def failed_list(everything: bool) -> None:
+    """One line per failure: id, when, task, what it was about, why."""
+    from warta.failures import open_failures
+
+    with session_scope(get_settings().database_url, writer=False) as session:
+        failures = open_failures(session, everything)
+        for failure in failures:
+            replayed = (
+                f" (replayed {failure.replayed_at:%Y-%m-%d %H:%M})" if failure.replayed_at else ""
+            )
+            click.echo(
+                f"{failure.id:>6} {failure.created_at:%Y-%m-%d %H:%M:%S} {failure.task:<22} "
+                f"{json.dumps(failure.payload, sort_keys=True)} {failure.error}{replayed}"
+            )
+    click.echo(f"{len(failures)} failure(s)")
+
+
+@failed.command("replay")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "everything", is_flag=True, help="Every failure not yet replayed.")
+def failed_replay(ids: tuple[int, ...], everything: bool) -> None:
+    """Send failed tasks again, their reports put back where they failed."""
+    from warta.failures import open_failures, replay_failure
+
+    if not ids and not everything:
+        raise click.UsageError("name failure ids, or --all")
+    with session_scope(get_settings().database_url) as session:
+        chosen = [f for f in open_failures(session) if everything or f.id in ids]
+        missing = set(ids) - {f.id for f in chosen}
+        if missing:
+            raise click.ClickException(f"no open failure {sorted(missing)}")
+        for failure in chosen:
+            replay_failure(session, failure)
+    click.echo(f"replayed {len(chosen)} failure(s)")
 
 
 if __name__ == "__main__":

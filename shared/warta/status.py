@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from warta.db import session_scope
 from warta.messages import QUEUES
-from warta.models import FAILED, Article, Revision
+from warta.models import Article, Failure
 from warta.outbox import backlog
 from warta.redis_client import get_redis
 from warta.settings import Settings
@@ -21,14 +21,32 @@ def system_status(settings: Settings) -> Iterator[str]:
         yield "queues     " + "  ".join(f"{queue}={depth}" for queue, depth in depths.items())
     except Exception as error:
         yield f"queues     unavailable: Redis at {settings.redis_url} ({type(error).__name__})"
+    yield "workers    " + _workers(settings)
     with session_scope(settings.database_url, writer=False) as session:
         yield f"outbox     {backlog(session)} message(s) waiting for the broker"
-        failed = session.scalar(
-            select(func.count()).select_from(Revision).where(Revision.status == FAILED)
+        open_failures = session.scalar(
+            select(func.count()).select_from(Failure).where(Failure.replayed_at.is_(None))
         )
-        yield f"failures   {failed} revision(s) failed"
+        yield f"failures   {open_failures} open (warta failed list)"
         live = session.scalar(
             select(func.count()).select_from(Article).where(Article.live_revision.is_not(None))
         )
         last = session.scalar(select(func.max(Article.updated_at)))
         yield f"published  {live} article(s); last change {last.isoformat() if last else 'never'}"
+
+
+def _workers(settings: Settings) -> str:
+    """Each worker that answers within a second, with the queues it consumes."""
+    from warta.celery_app import create_celery
+
+    try:
+        queues = create_celery(settings.redis_url).control.inspect(timeout=1.0).active_queues()
+        queues = queues or {}
+    except Exception as error:
+        return f"unavailable ({type(error).__name__})"
+    if not queues:
+        return "none answering"
+    return "  ".join(
+        f"{name} [{','.join(sorted(q['name'] for q in consumed))}]"
+        for name, consumed in sorted(queues.items())
+    )

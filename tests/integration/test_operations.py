@@ -109,7 +109,7 @@ def test_a_failed_report_is_listed_and_replayed(system: RunningSystem) -> None:
     runner = CliRunner(env={"DATABASE_URL": system.database_url, "REDIS_URL": system.redis_url})
     listing = runner.invoke(warta, ["failed", "list"])
     assert listing.exit_code == 0, listing.output
-    line = next(x for x in listing.output.splitlines() if f"\"article_id\": {article_id}," in x)
+    line = next(x for x in listing.output.splitlines() if f'"article_id": {article_id},' in x)
     assert "warta.normalise" in line and "title" in line
     failure_id = int(line.split()[0])
 
@@ -123,3 +123,33 @@ def test_a_failed_report_is_listed_and_replayed(system: RunningSystem) -> None:
     assert "replayed 1 failure" in replay.output
     eventually(lambda: state(system, key, article_id)["status"] == "published")
     assert runner.invoke(warta, ["failed", "replay", str(failure_id)]).exit_code != 0
+
+
+def test_status_shows_queues_workers_failures_and_publishing(system: RunningSystem) -> None:
+    runner = CliRunner(env={"DATABASE_URL": system.database_url, "REDIS_URL": system.redis_url})
+    result = runner.invoke(warta, ["status"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(None, 1) for line in result.output.splitlines())
+    assert "normalise=" in lines["queues"] and "feeds=" in lines["queues"]
+    assert "worker0@" in lines["workers"] and "normalise" in lines["workers"]
+    assert lines["outbox"].split()[0].isdigit()
+    assert "open" in lines["failures"]
+    assert "article(s); last change" in lines["published"]
+
+
+def test_public_pages_carry_security_headers(system: RunningSystem) -> None:
+    _, key = new_office(system.database_url)
+    article_id = post(system, key, {"title": "Uji Publik", "body": "Blitar - Uji."}).json()["id"]
+    url = eventually(lambda: state(system, key, article_id)["url"])
+    for page in (
+        requests.get(str(url), timeout=5),
+        requests.get(f"{system.feed_url}/berita/", timeout=5),
+    ):
+        assert page.status_code == 200
+        policy = page.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "script-src" not in policy
+        assert "frame-ancestors 'self'" in policy
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+        assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    feed = requests.get(f"{system.feed_url}/feed.rss", timeout=5)
+    assert feed.headers["X-Content-Type-Options"] == "nosniff"

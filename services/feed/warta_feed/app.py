@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 
 from warta.health import health
 from warta.instrumentation import instrument
 from warta.logs import configure_logging
 from warta.settings import Settings
 from warta_feed.pages import pages
+from warta_feed.responses import SECURITY_HEADERS
 from warta_feed.syndication import syndication
+
+# Pages run no script (the JSON-LD block is data, not script) and load only their own
+# stylesheet; lead images come from the offices' https sites.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def add_security_headers(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    if response.mimetype == "text/html":
+        policy = CONTENT_SECURITY_POLICY
+        if not request.path.startswith("/snippets/"):  # snippets are for embedding
+            policy += "; frame-ancestors 'self'"
+        response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -21,4 +39,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(health)
     instrument(app, "feed")
+    app.after_request(add_security_headers)
     return app

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from warta.db import session_scope
+from warta.metrics import HTTP_DURATION, HTTP_REQUESTS
 from warta.models import Document
 from warta.settings import Settings
 
@@ -28,6 +29,11 @@ GZIP_SUFFIX = ".gz"  # where a rebuild stores a document's gzip variant
 REVALIDATE_SECONDS = 1.0
 MAX_CACHED = 2_000  # documents per process; the oldest cached goes first
 MAX_AGE = 60
+# Sent with every response of the feed service, the fast path's included.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
 
 
 def settings() -> Settings:
@@ -147,11 +153,12 @@ def cached_document(path: str, database_url: str) -> CachedDocument | None:
         return document
     paths = (path, path + GZIP_SUFFIX)
     with session_scope(database_url, writer=False) as session:
-        etags = dict(
-            session.execute(select(Document.path, Document.etag).where(Document.path.in_(paths)))
-            .tuples()
-            .all()
-        )
+        etags: dict[str, str] = {
+            row.path: row.etag
+            for row in session.execute(
+                select(Document.path, Document.etag).where(Document.path.in_(paths))
+            )
+        }
         if path not in etags:
             _cache.pop(path, None)
             return None
@@ -201,6 +208,16 @@ class DocumentServer:
         document = cached_document(path, self.database_url) if path else None
         if document is None:
             return self.app(environ, start_response)
+        started = time.perf_counter()
+        status, headers, body = self._answer(environ, document)
+        start_response(status, headers)
+        HTTP_REQUESTS.labels("feed", method, "documents", status[:3]).inc()
+        HTTP_DURATION.labels("feed", "documents").observe(time.perf_counter() - started)
+        return [] if method == "HEAD" else body
+
+    def _answer(
+        self, environ: WSGIEnvironment, document: CachedDocument
+    ) -> tuple[str, list[tuple[str, str]], list[bytes]]:
         variant, encoded = document.plain, False
         if document.packed is not None and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
             variant, encoded = document.packed, True
@@ -208,17 +225,16 @@ class DocumentServer:
             ("ETag", variant.etag),
             ("Last-Modified", variant.last_modified),
             ("Cache-Control", f"public, max-age={MAX_AGE}"),
+            *SECURITY_HEADERS.items(),
         ]
         if document.packed is not None:
             headers.append(("Vary", "Accept-Encoding"))
         if not_modified(
             variant, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")
         ):
-            start_response("304 Not Modified", headers)
-            return []
+            return "304 Not Modified", headers, []
         headers.append(("Content-Type", document.content_type))
         headers.append(("Content-Length", str(len(variant.body))))
         if encoded:
             headers.append(("Content-Encoding", "gzip"))
-        start_response("200 OK", headers)
-        return [] if method == "HEAD" else [variant.body]
+        return "200 OK", headers, [variant.body]
