@@ -6,6 +6,7 @@ character to exactly one character: "É" -> "e", "İ" -> "i", never to two.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -25,6 +26,18 @@ def _table() -> dict[int, str]:
     return table
 
 
+# Characters the table changes that ``str.lower`` leaves alone: accented Latin letters, "´",
+# compatibility forms such as the no-break space and "²".
+_ACCENTED = re.compile("[\u00a0-\u02af]")
+
+
 def fold(value: str) -> str:
     """``value`` lowercased and without accents, the same length as ``value``."""
-    return value.translate(_table())
+    lowered = value.lower()
+    if len(lowered) != len(value):
+        # A capital that lowercases to two characters ("İ"): only the table keeps the length.
+        return value.translate(_table())
+    if _ACCENTED.search(lowered):
+        return lowered.translate(_table())
+    # The usual report: translating character by character costs ~20 times what this does.
+    return lowered.replace("‘", "'").replace("’", "'").replace("`", "'")

@@ -12,6 +12,8 @@ LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 _WORD = re.compile(r"[^\W\d_]+")
 _SAMPLE_WORDS = 400
+# Enough characters for that many words of news prose, and a bound on the work for a long body.
+_CHARS_PER_WORD = 12
 
 
 @cache
@@ -27,10 +29,11 @@ def detect_language(text: str) -> str:
 
     Ties (and text with no words) go to Indonesian, the language of the offices.
     """
-    words = [word.lower() for word in _WORD.findall(text)[:_SAMPLE_WORDS]]
+    # The first words are enough, and lowercasing the sample once beats a word at a time.
+    words = _WORD.findall(text[: _SAMPLE_WORDS * _CHARS_PER_WORD].lower())[:_SAMPLE_WORDS]
     indonesian, english = stopwords("id"), stopwords("en")
-    id_score = sum(word in indonesian for word in words)
-    en_score = sum(word in english for word in words)
+    id_score = len([word for word in words if word in indonesian])
+    en_score = len([word for word in words if word in english])
     return "en" if en_score > id_score else "id"
 
 

@@ -63,7 +63,13 @@ def clean_text(value: str) -> str:
     """
     for _ in range(_MAX_PASSES):
         cleaned = _clean_once(value)
-        if cleaned == value:
-            break
+        # Without a mojibake hint and in NFC, another pass would change nothing: stop here
+        # rather than pay for that pass (the usual case).
+        if cleaned == value or _is_settled(cleaned):
+            return cleaned
         value = cleaned
     return value
+
+
+def _is_settled(value: str) -> bool:
+    return not _MOJIBAKE_HINT.search(value) and unicodedata.is_normalized("NFC", value)
