@@ -32,7 +32,7 @@ WORDS_PER_MINUTE = 200
 _LOST_BREAK = re.compile(r"(?<=[.!?…:\"”’])[ \t]*(?:\xa0[ \t\xa0]*|[ \t]{2,})(?=\S)")
 _BLANK_LINE = re.compile(r"\r\n?|\n")
 _SENTENCE_END = re.compile(r"[.!?…:\"”’)]\s*$")
-_WORD = re.compile(r"\S*[^\W_]\S*")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _ELLIPSIS = "…"
 
 
@@ -98,7 +98,12 @@ def make_excerpt(text: str, max_length: int = EXCERPT_MAX_LENGTH) -> str:
 
 
 def count_words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Whitespace-separated tokens that hold a letter or digit ("–" and "—" are not words)."""
+    tokens = text.split()
+    # Only a token that is not all letters and digits needs the (slower) regular expression.
+    return len(tokens) - len(
+        [t for t in tokens if not t.isalnum() and not _LETTER_OR_DIGIT.search(t)]
+    )
 
 
 def reading_minutes(word_count: int) -> int:
@@ -121,11 +126,13 @@ def normalise_report(
     body_format: str = "text",
     language: str | None = None,
     timezone: str = DEFAULT_TIMEZONE,
+    published_at: datetime | None = None,
 ) -> NormalisedReport:
     """Normalise one submitted report. Total: any strings give a result, none raises.
 
     An unknown ``body_format`` is read as plain text. ``title`` may come back empty when it held
-    only junk; rejecting that is the caller's decision.
+    only junk; rejecting that is the caller's decision. ``published_at`` dates what the report
+    writes without a year ("Rabu (29/12)") or relative to the day it appears ("hari ini").
     """
     clean_title = clean_text(title)
     body_html, paragraphs = _body(body, body_format)
@@ -143,6 +150,10 @@ def normalise_report(
         reading_minutes=reading_minutes(words),
         dateline=dateline,
         event_at=extract_event_at(
-            text, head_end=lead_start, title=clean_title, timezone_name=timezone
+            text,
+            head_end=lead_start,
+            title=clean_title,
+            timezone_name=timezone,
+            published_at=published_at,
         ),
     )

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from warta_ingest.event_dates import extract_event_at
+from warta_ingest.event_dates import _RELATIVE_DAYS, extract_event_at, nearest_date
 from warta_ingest.normalisation import normalise_report
 
 
@@ -112,3 +114,212 @@ def test_unknown_office_timezone_falls_back_to_jakarta() -> None:
 )
 def test_no_date_found(text: str) -> None:
     assert extract_event_at(text) is None
+
+
+DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTH_NAMES = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+JAKARTA = timezone(timedelta(hours=7))
+
+
+def _published(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "published_at", "expected"),
+    [
+        # Antara style: the year is the one that puts the date nearest publication...
+        (
+            "Makassar – Rabu (12/1) rapat pukul 09.00 WITA",
+            "2022-01-12T15:00+08:00",
+            "2022-01-12T09:00:00+08:00",
+        ),
+        # ...across a new year: published on 3 January about "Kamis (30/12)".
+        ("Gresik – Kamis (30/12) KPU rapat", "2022-01-03T09:00+07:00", "2021-12-30T00:00:00+07:00"),
+        (
+            "Kupang – Senin, 14 Maret, pukul 08.00 WITA",
+            "2022-03-15T18:00+08:00",
+            "2022-03-14T08:00:00+08:00",
+        ),
+        (
+            "Rapat 29 Desember dibuka pukul 10.00 WIB",
+            "2022-01-02T10:00+07:00",
+            "2021-12-29T10:00:00+07:00",
+        ),
+        (
+            "KPU hari ini menyerahkan berkas pukul 10.00 WIT",
+            "2022-02-08T14:30+09:00",
+            "2022-02-08T10:00:00+09:00",
+        ),
+        (
+            "KPU kemarin berkoordinasi pukul 13.00 WIB",
+            "2022-02-10T08:15+07:00",
+            "2022-02-09T13:00:00+07:00",
+        ),
+        ("KPU kemarin lusa rapat", "2022-02-10T08:15+07:00", "2022-02-08T00:00:00+07:00"),
+        ("Rapat digelar besok di aula", "2022-02-10T08:15+07:00", "2022-02-11T00:00:00+07:00"),
+        (
+            "Senin lalu, KPU menerima audiensi",
+            "2022-02-15T10:00+07:00",
+            "2022-02-14T00:00:00+07:00",
+        ),
+        ("Rabu kemarin KPU rapat", "2022-02-16T10:00+07:00", "2022-02-09T00:00:00+07:00"),
+        ("Sosialisasi digelar Senin depan", "2022-02-15T10:00+07:00", "2022-02-21T00:00:00+07:00"),
+        ("The KPU said today that", "2022-02-15T10:00+07:00", "2022-02-15T00:00:00+07:00"),
+        # The publication time is read in the office's zone: 20:00 UTC is the next day in Jakarta.
+        ("KPU hari ini rapat", "2022-02-15T20:00+00:00", "2022-02-16T00:00:00+07:00"),
+        # A written full date wins over "hari ini" beside it.
+        (
+            "seri pamungkas hari ini, Rabu (29/12/2021)",
+            "2022-01-05T10:00+07:00",
+            "2021-12-29T00:00:00+07:00",
+        ),
+        # A day name that fits none of the nearby years is a slip: the nearest date stands.
+        ("Minggu (12/1) rapat", "2022-01-12T15:00+07:00", "2022-01-12T00:00:00+07:00"),
+    ],
+)
+def test_dates_without_a_year_and_relative_dates(
+    text: str, published_at: str, expected: str
+) -> None:
+    at = extract_event_at(text, published_at=_published(published_at))
+
+    assert at is not None
+    assert at.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Rabu (12/1) rapat", "KPU hari ini rapat", "Senin lalu rapat", "Senin, 14 Maret"]
+)
+def test_without_a_publication_date_they_are_passed_over(text: str) -> None:
+    assert extract_event_at(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Skor akhir (1/2) untuk tim tamu",  # a fraction: no day name
+        "Rapat Senin 10.12 WIB",  # a time, not 10 December
+        "suara 2-1",
+    ],
+)
+def test_year_less_look_alikes_are_not_dates(text: str) -> None:
+    at = extract_event_at(text, published_at=_published("2022-02-15T10:00+07:00"))
+
+    assert at is None or at.date().isoformat() != "2022-12-10"
+    assert at is None or (at.month, at.day) not in {(2, 1), (1, 2)}
+
+
+def test_normalise_report_passes_the_publication_date_on() -> None:
+    report = normalise_report(
+        title="Rapat",
+        body="Gresik – Kamis (30/12) KPU rapat pukul 08.30 WIB.",
+        published_at=_published("2022-01-03T09:00+07:00"),
+    )
+
+    assert report.event_at is not None
+    assert report.event_at.isoformat() == "2021-12-30T08:30:00+07:00"
+    # The keyword stays optional: the old call still works and passes the date over.
+    assert normalise_report(title="Rapat", body="Kamis (30/12) KPU rapat.").event_at is None
+
+
+_DATES = st.dates(min_value=date(2001, 1, 1), max_value=date(2098, 12, 31))
+_NEAR = st.integers(min_value=-150, max_value=150)
+
+
+@settings(max_examples=300, deadline=None)
+@given(day=_DATES, offset=_NEAR, numeric=st.booleans())
+def test_a_year_less_date_near_publication_comes_back(
+    day: date, offset: int, numeric: bool
+) -> None:
+    name = DAY_NAMES[day.weekday()]
+    written = f"{day.day}/{day.month}" if numeric else f"{day.day} {MONTH_NAMES[day.month - 1]}"
+    text = f"Kota – {name} ({written}) KPU menggelar rapat."
+    published = datetime.combine(day + timedelta(days=offset), time(12, 0), tzinfo=JAKARTA)
+
+    at = extract_event_at(text, published_at=published)
+
+    assert at is not None
+    assert at.date() == day
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    published=st.datetimes(
+        min_value=datetime(2001, 1, 1), max_value=datetime(2098, 12, 31), timezones=st.timezones()
+    ),
+    word=st.sampled_from(sorted(_RELATIVE_DAYS)),
+)
+def test_relative_dates_count_from_the_local_publication_day(
+    published: datetime, word: str
+) -> None:
+    at = extract_event_at(f"KPU {word} menggelar rapat.", published_at=published)
+
+    local_day = published.astimezone(JAKARTA).date()
+    assert at is not None
+    assert at.date() == local_day + timedelta(days=_RELATIVE_DAYS[word])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    day=st.integers(min_value=1, max_value=31),
+    month=st.integers(min_value=1, max_value=12),
+    weekday=st.none() | st.integers(min_value=0, max_value=6),
+    reference=_DATES,
+)
+def test_nearest_date_is_within_a_year_and_keeps_the_day_name(
+    day: int, month: int, weekday: int | None, reference: date
+) -> None:
+    found = nearest_date(day, month, weekday, reference)
+
+    if found is None:  # 31 April, or 29 February with no leap year near
+        return
+    assert (found.day, found.month) == (day, month)
+    assert found.year - reference.year in (-1, 0, 1)
+    if weekday is None and (day, month) != (29, 2):
+        assert abs((found - reference).days) <= 184  # the nearest: never more than half a year
+    fits = [
+        year
+        for year in (reference.year - 1, reference.year, reference.year + 1)
+        if _exists(year, month, day) and date(year, month, day).weekday() == weekday
+    ]
+    if fits:
+        assert found.weekday() == weekday
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+_PIECES = st.sampled_from(
+    [" ", "\n", "(", ")", "/", "-", "12", "1", "2021", "Rabu", "Desember", "hari ini", "kemarin",
+     "lalu", "depan", "pukul 09.00 WITA", "Jum’at", "İ", ",", "."]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(max_size=200) | st.lists(_PIECES, max_size=30).map("".join),
+    published=st.none() | st.datetimes(timezones=st.none() | st.timezones()),
+    zone=st.sampled_from(["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Nowhere/Else"]),
+)
+def test_extract_event_at_is_total(text: str, published: datetime | None, zone: str) -> None:
+    at = extract_event_at(text, timezone_name=zone, published_at=published)
+
+    assert at is None or at.tzinfo is not None

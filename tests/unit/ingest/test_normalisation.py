@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -213,5 +214,28 @@ def test_normalise_report_is_total_and_xml_safe(title: str, body: str, body_form
 def test_normalising_its_own_output_changes_nothing(title: str, body: str) -> None:
     once = normalise_report(title=title, body=body)
     twice = normalise_report(title=once.title, body=once.text)
+
+    assert twice == once
+
+
+_DATED = st.lists(
+    st.sampled_from(
+        [" ", "\n", "Rabu (29/12)", "Senin, 3 Januari", "hari ini", "kemarin", "Kamis lalu", "a."]
+    ),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    title=_TEXT,
+    body=_TEXT | _DATED,
+    published_at=st.none() | st.datetimes(timezones=st.none() | st.timezones()),
+)
+def test_normalising_its_own_output_with_a_publication_date_changes_nothing(
+    title: str, body: str, published_at: datetime | None
+) -> None:
+    once = normalise_report(title=title, body=body, published_at=published_at)
+    twice = normalise_report(title=once.title, body=once.text, published_at=published_at)
 
     assert twice == once
