@@ -29,9 +29,10 @@ def test_sample_2_tags(samples: dict[str, dict[str, Any]]) -> None:
     assert {"bawaslu", "dispendukcapil", "polri", "kpu-kabupaten-kota"} <= _slugs(
         tags, "organisation"
     )
-    # "KODIM 0819" is named once, in a list of guests after the lead.
-    assert "tni" not in _slugs(tags, "organisation")
-    assert _slugs(tags, "place") == {"kabupaten-pasuruan"}  # "Polres Kota Pasuruan" once only
+    # Named once each, in the list of guests after the lead: an editor still tags them.
+    assert {"tni", "kemenag", "kominfo", "bakesbangpol"} <= _slugs(tags, "organisation")
+    # A place named once after the lead ("Polres Kota Pasuruan") is not (see tagging.py).
+    assert _slugs(tags, "place") == {"kabupaten-pasuruan"}
     by_slug = {tag.slug: tag for tag in tags}
     assert by_slug["pemutakhiran-data-pemilih"] == Tag(
         "pemutakhiran-data-pemilih", "Pemutakhiran Data Pemilih", "topic", 1.0, "vocabulary"
@@ -72,6 +73,16 @@ def test_a_term_named_once_in_passing_is_not_a_tag() -> None:
     lead = "KPU menggelar rapat sirekap. " * 3
     text = lead + "\n\n" + "Kata pengisi. " * 40 + "Disinggung pula soal kampanye."
     assert "kampanye" not in _slugs(_tags("Rapat Sirekap", text), "topic")
+
+
+def test_an_organisation_named_once_in_passing_is_a_tag_ranked_low() -> None:
+    lead = "KPU menggelar rapat sirekap. " * 3
+    text = lead + "\n\n" + "Kata pengisi. " * 40 + "Hadir pula perwakilan Bawaslu."
+    tags = _tags("Rapat Sirekap", text)
+
+    bawaslu = next(tag for tag in tags if tag.slug == "bawaslu")
+    assert bawaslu.kind == "organisation"
+    assert bawaslu.score < next(tag for tag in tags if tag.slug == "sirekap").score
 
 
 def test_office_tag_equal_to_a_vocabulary_term_becomes_one_office_tag() -> None:
