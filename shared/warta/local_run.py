@@ -181,7 +181,8 @@ Warta is running. Ctrl-C stops every process.
   Sitemap       {feed}/sitemap.xml
   Ingest API    http://127.0.0.1:{settings.ingest_port}/v1/articles  (docs: /docs)
   Metrics       http://127.0.0.1:{settings.ingest_port}/metrics  {feed}/metrics  http://127.0.0.1:{WORKER_METRICS_PORT}/metrics
-  Status        warta status   ·   failures: warta failed list
+  Status        REDIS_URL={settings.redis_url} .venv/bin/warta status
+                (and `warta failed list`, with the same REDIS_URL)
   Database      {settings.database_url}
   Redis         {settings.redis_url}
 

@@ -54,5 +54,6 @@ def rebuild_feeds() -> None:
     start_rebuild(get_redis(settings.redis_url))
     with session_scope(settings.database_url) as session:
         changed = rebuild_documents(session, settings)
-    log.info("rebuilt feeds and sitemaps; changed: %s", ", ".join(changed) or "nothing")
+    shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+    log.info("rebuilt feeds and sitemaps; %d changed: %s", len(changed), shown or "none")
     app.send_task(RENDER_LISTINGS)
