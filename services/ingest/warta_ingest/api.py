@@ -278,7 +278,9 @@ def _revise(session: Session, article: Article, submission: dict[str, Any]) -> A
             kind="retracted",
         )
     record = submission_record(submission)
-    current = _revision(session, article, article.current_revision)
+    current = (
+        _revision(session, article, article.current_revision) if article.current_revision else None
+    )
     if current is not None and current.submission == record:
         # A resubmission of the same content is a retry, not an edit: no pointless revision.
         body = _accepted(article, article_status(article, current))
@@ -292,7 +294,6 @@ def _revise(session: Session, article: Article, submission: dict[str, Any]) -> A
         publish_at=submission.get("published_at") or utcnow(),
     )
     session.add(revision)
-    session.flush()
     add_message(session, NORMALISE, revision_message(article.id, revision.number))
     return Answer(202, _accepted(article, revision.status), {"Location": _self_link(article)})
 
