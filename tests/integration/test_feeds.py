@@ -86,6 +86,7 @@ def publish(
     title: str,
     *,
     tags: tuple[str, ...] = ("pemilu",),
+    keywords: tuple[str, ...] = (),
     image: dict[str, str] | None = None,
     article_id: int | None = None,
     hours_ago: float = 1,
@@ -116,7 +117,8 @@ def publish(
             language="id",
             excerpt=title,
             body_html=f"<p>{title}</p>",
-            tags=[{"slug": tag, "label": tag.title()} for tag in tags],
+            tags=[{"slug": tag, "label": tag.title(), "source": "vocabulary"} for tag in tags]
+            + [{"slug": word, "label": word, "source": "keyword"} for word in keywords],
         )
         session.add(revision)
         session.flush()
@@ -145,7 +147,9 @@ def retract(settings: Settings, article_id: int) -> None:
 def test_every_feed_and_sitemap_is_built_and_valid(settings: Settings) -> None:
     new_office(settings.database_url, "kab-pasuruan", "KPU Kabupaten Pasuruan")
     new_office(settings.database_url, "kota-malang", "KPU Kota Malang")
-    first = publish(settings, "kab-pasuruan", "Rapat pleno", tags=("pemilu", "rapat-pleno"))
+    first = publish(
+        settings, "kab-pasuruan", "Rapat pleno", tags=("pemilu", "rapat-pleno"), keywords=("ruang",)
+    )
     publish(settings, "kota-malang", "Sosialisasi pemilih", tags=("pemilu",), hours_ago=0.5)
     rebuild(settings)
     for path, count in (
@@ -162,6 +166,9 @@ def test_every_feed_and_sitemap_is_built_and_valid(settings: Settings) -> None:
         assert gzip.decompress(document(settings, f"{path}.rss.gz")) == document(
             settings, f"{path}.rss"
         )
+    with session_scope(settings.database_url, writer=False) as session:
+        # A statistical keyword describes a report; it is no section with feeds of its own.
+        assert find_document(session, "tags/ruang/feed.rss") is None
     feed = valid_atom(document(settings, "feed.atom"))
     assert [entry.title for entry in feed.entries] == ["Sosialisasi pemilih", "Rapat pleno"]
     links = {link.rel: link.href for link in feed.feed.links}

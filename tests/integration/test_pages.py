@@ -53,7 +53,10 @@ def publish(settings: Settings, office_slug: str, title: str, tags: list[str], m
             excerpt=f"Ringkasan {title}",
             body_html=f"<p>Pasuruan – {title}.</p>",
             dateline={"place": "Pasuruan", "source": "kab-pasuruan.kpu.go.id"},
-            tags=[{"slug": t.lower().replace(" ", "-"), "label": t} for t in tags],
+            tags=[
+                {"slug": t.lower().replace(" ", "-"), "label": t, "source": "vocabulary"}
+                for t in tags
+            ],
         )
         session.add_all([article, revision])
         session.flush()

@@ -16,6 +16,7 @@ from warta.documents import prune_documents, store_document
 from warta.models import SCHEDULED, Article, Document, Office, Revision, utcnow
 from warta.redis_client import get_redis
 from warta.settings import Settings
+from warta.tags import is_section
 from warta.urls import article_url
 from warta_feed.feeds import Channel, FeedEntry, LeadImage, build_atom, build_rss
 from warta_feed.images import ImageProbe, image_probe
@@ -149,7 +150,7 @@ def rebuild_scope(session: Session, since: datetime | None) -> Scope:
         for tags in session.scalars(
             select(Revision.tags).where(Revision.article_id.in_(ids[start : start + 500]))
         ):
-            scope.tags.update(tag["slug"] for tag in tags or [])
+            scope.tags.update(tag["slug"] for tag in tags or [] if is_section(tag))
     return scope
 
 
@@ -323,6 +324,8 @@ class _Builder:
         )
         for article_id, tags in rows:
             for tag in tags or []:
+                if not is_section(tag):
+                    continue
                 slug = tag["slug"]
                 if scope.full and slug not in members:
                     members[slug] = []

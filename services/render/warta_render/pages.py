@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from warta.models import Article, Revision
 from warta.settings import Settings
+from warta.tags import is_section
 from warta.urls import article_url
 from warta_render.dates import long_date
 
@@ -113,7 +114,11 @@ def article_view(article: Article, revision: Revision, settings: Settings) -> Ar
         event_at=datetime.fromisoformat(revision.event_at) if revision.event_at else None,
         published_at=article.published_at or revision.publish_at,
         updated_at=updated,
-        tags=[tag for tag in revision.tags or [] if tag.get("slug") and tag.get("label")],
+        tags=[
+            tag
+            for tag in revision.tags or []
+            if tag.get("slug") and tag.get("label") and is_section(tag)
+        ],
         views=article.views,
         office_slug=article.office.slug,
         office_name=article.office.name,

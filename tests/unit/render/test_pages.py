@@ -52,8 +52,8 @@ def sample_view(**changes: object) -> ArticleView:
         published_at=datetime(2021, 12, 29, 2, 0, tzinfo=UTC),
         updated_at=None,
         tags=[
-            {"slug": "pemilu-2024", "label": "Pemilu 2024"},
-            {"slug": "keamanan-siber", "label": "Keamanan Siber"},
+            {"slug": "pemilu-2024", "label": "Pemilu 2024", "source": "vocabulary"},
+            {"slug": "keamanan-siber", "label": "Keamanan Siber", "source": "vocabulary"},
         ],
         views=1283,
         office_slug="kab-pasuruan",
@@ -196,7 +196,7 @@ def test_no_markup_from_a_report_runs_script(payload: str) -> None:
             '<img src="x" onerror="alert(4)"><style>body{display:none}</style>'
         ),
         dateline={"place": payload},
-        tags=[{"slug": payload, "label": payload}],
+        tags=[{"slug": payload, "label": payload, "source": "office"}],
         office_name=payload,
         image=lead_image(
             {"url": "https://img.example/a.jpg", "caption": payload, "credit": payload}
