@@ -112,6 +112,8 @@ def start_services(
                 str(web_workers),
                 "--threads",
                 "4",
+                # gunicorn 27's control socket has one default path: two masters would share it.
+                "--no-control-socket",
             ],
         )
     start("relay", [python, "-m", "warta.cli", "relay"])
