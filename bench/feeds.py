@@ -167,13 +167,14 @@ def main() -> None:
     redis_process, redis_url = start_redis(folder)
     database_url = f"sqlite:///{folder / 'warta.db'}"
     os.environ.update(DATABASE_URL=database_url, REDIS_URL=redis_url, IMAGE_PROBE="guess")
+    from warta.articles import live_articles
     from warta.db import session_scope
     from warta.documents import find_document
     from warta.embedded_redis import free_port
     from warta.schema import upgrade_database
     from warta.settings import Settings
     from warta_feed.feeds import Channel
-    from warta_feed.publishing import FEED_FORMATS, _Builder, live_articles, newest_first
+    from warta_feed.publishing import FEED_FORMATS, _Builder, newest_first
 
     upgrade_database(database_url)
     seed(database_url, offices=50, tags=200, articles=2000)

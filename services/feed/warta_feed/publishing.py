@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from redis import Redis
 from sqlalchemy import Select, event, func, or_, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
+from warta.articles import live_articles
 from warta.documents import prune_documents, store_document
 from warta.models import SCHEDULED, Article, Document, Office, Revision, utcnow
 from warta.redis_client import get_redis
@@ -94,19 +95,6 @@ def start_rebuild(redis: Redis) -> None:
     pipeline.delete(REBUILD_PENDING_KEY)
     pipeline.incr(REBUILD_COUNT_KEY)
     pipeline.execute()
-
-
-def live_articles() -> Select[Article, Revision]:
-    return (
-        select(Article, Revision)
-        .join(
-            Revision,
-            (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
-        )
-        .join(Article.office)
-        .options(contains_eager(Article.office))
-        .where(Article.retracted_at.is_(None))
-    )
 
 
 def newest_first(query: Select[Article, Revision]) -> Select[Article, Revision]:

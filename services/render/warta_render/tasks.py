@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
+from warta.articles import live_articles
 from warta.celery_app import app
 from warta.db import session_scope
 from warta.documents import prune_documents, store_document, strong_etag
@@ -126,16 +126,7 @@ def _live(
     session: Session, order: tuple[object, ...], limit: int
 ) -> list[tuple[Article, Revision]]:
     rows = session.execute(
-        select(Article, Revision)
-        .join(
-            Revision,
-            (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
-        )
-        .join(Article.office)
-        .options(contains_eager(Article.office))
-        .where(Article.retracted_at.is_(None))
-        .order_by(*order)  # type: ignore[arg-type]
-        .limit(limit)
+        live_articles().order_by(*order).limit(limit)  # type: ignore[arg-type]
     ).all()
     return [(article, revision) for article, revision in rows]
 
