@@ -30,10 +30,6 @@ _PIECE = re.compile(
     r"|[,;:()\[\]\"“”‘’–—/|!?…]|\.(?=\s|$)|\s-\s"
 )
 _PUNCTUATION = frozenset(',;:()[]"“”‘’–—/|!?….')
-# What a sentence break and a chunk break become in the list of words; never a word themselves.
-_SENTENCE = "\n"
-_CHUNK = ""
-_BREAKS = frozenset({_SENTENCE, _CHUNK})
 
 
 @dataclass(frozen=True)
@@ -50,16 +46,13 @@ def _median(values: list[int]) -> float:
     return (ordered[middle - 1] + ordered[middle]) / 2.0
 
 
-def _marks(pieces: list[str]) -> list[str]:
-    """Each piece lowercased when it is a word, else the sentence or chunk break it is."""
-    return [
-        piece.lower()
-        if not (piece[0] in _PUNCTUATION or piece[0].isspace())
-        else _SENTENCE
-        if piece.isspace()
-        else _CHUNK
-        for piece in pieces
-    ]
+def _marks(text: str, pieces: list[str]) -> list[str]:
+    """``pieces`` lowercased: one more pass over the lowercased text beats a call per piece."""
+    lowered = text.lower()
+    marks = _PIECE.findall(lowered) if len(lowered) == len(text) else []
+    if len(marks) != len(pieces):  # a capital that lowercases to two letters ("İ")
+        marks = [piece.lower() for piece in pieces]
+    return marks
 
 
 def _repeated(counts: Counter[tuple[str | None, ...]]) -> dict[tuple[str, ...], int]:
@@ -76,9 +69,10 @@ def _term_scores(
     marks: list[str],
     wanted: set[str],
     frequencies: Counter[str | None],
-    sentence_count: int,
+    breaks: set[str],
+    sentence_ends: list[int],
 ) -> dict[str, float]:
-    sentence_ends = [index for index, mark in enumerate(marks) if mark == _SENTENCE]
+    sentence_count = 1 + len(sentence_ends)
     capitalised: Counter[str] = Counter()
     acronym: Counter[str] = Counter()
     sentences: dict[str, list[int]] = {word: [] for word in wanted}
@@ -87,16 +81,16 @@ def _term_scores(
     for position in [index for index, mark in enumerate(marks) if mark in wanted]:
         word = marks[position]
         sentences[word].append(bisect_right(sentence_ends, position))
-        before = marks[position - 1] if position > 0 else _CHUNK
-        after = marks[position + 1] if position < last else _CHUNK
+        before = marks[position - 1] if position > 0 else ""
+        after = marks[position + 1] if position < last else ""
         token = pieces[position]
         if len(token) > 1 and token.isupper():
             acronym[word] += 1
-        elif before not in _BREAKS and token[0].isupper():
+        elif before not in breaks and token[0].isupper():
             capitalised[word] += 1
-        if before not in _BREAKS:
+        if before not in breaks:
             neighbours[word].add("<" + before)
-        if after not in _BREAKS:
+        if after not in breaks:
             neighbours[word].add(">" + after)
     values = [count for word, count in frequencies.items() if word is not None]
     mean = sum(values) / len(values)
@@ -119,9 +113,14 @@ def _term_scores(
 def extract_keywords(text: str, language: str, limit: int = 5) -> list[Keyword]:
     """The ``limit`` best keywords of ``text``, best first, each seen at least twice."""
     pieces = _PIECE.findall(text)
-    marks = _marks(pieces)
+    marks = _marks(text, pieces)
+    # Words start with a letter; every other piece is a break, and whitespace ends a sentence.
+    # "" stands for the edge of the text.
+    breaks = {mark for mark in set(marks) if mark[0] in _PUNCTUATION or mark[0].isspace()}
+    sentence_breaks = {mark for mark in breaks if mark.isspace()}
+    breaks.add("")
     # Candidates are runs of content words: a stopword never starts, ends or sits inside one.
-    ignored = stopwords(language) | _BREAKS
+    ignored = stopwords(language) | breaks
     content = [None if mark in ignored else mark for mark in marks]
     frequencies = Counter(content)
     counts: dict[tuple[str, ...], int] = {
@@ -134,8 +133,8 @@ def extract_keywords(text: str, language: str, limit: int = 5) -> list[Keyword]:
     if not counts:
         return []
     wanted = {word for gram in counts for word in gram}
-    sentence_count = 1 + marks.count(_SENTENCE)
-    scores = _term_scores(pieces, marks, wanted, frequencies, sentence_count)
+    sentence_ends = [index for index, mark in enumerate(marks) if mark in sentence_breaks]
+    scores = _term_scores(pieces, marks, wanted, frequencies, breaks, sentence_ends)
 
     ranked: list[tuple[float, tuple[str, ...]]] = []
     for gram, count in counts.items():
