@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench clean
+.PHONY: help install chromium run test lint bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,8 +20,13 @@ install: $(INSTALLED) ## Create the virtualenv and install every part (pinned)
 run: install ## Run the whole system locally with the demo reports (Ctrl-C stops it)
 	$(VENV)/bin/warta up
 
-test: install ## Run every test: unit, integration (real Redis, workers, databases), e2e
+test: install chromium ## Run every test: unit, integration (real Redis, workers, databases), e2e, browser
 	$(VENV)/bin/pytest
+
+# The browser tests drive Debian's Chromium (Playwright cannot download a browser here).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
 
 lint: install ## ruff, formatting, mypy and a dependency audit
 	$(VENV)/bin/ruff check .

@@ -72,7 +72,7 @@ class PostgresServer:
     def __init__(self) -> None:
         binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
         if not binaries or shutil.which("runuser") is None:
-            pytest.skip("no PostgreSQL binaries here")
+            pytest.fail("this test needs the PostgreSQL server binaries and runuser (CI has them)")
         self.bin = Path(binaries[-1]).parent
         # Owned by the `postgres` user: the server refuses to run as root.
         self.dir = Path(tempfile.mkdtemp(prefix="warta-pg-"))
@@ -116,7 +116,7 @@ class PostgresServer:
 @pytest.fixture
 def postgres_server() -> Iterator[PostgresServer]:
     if os.geteuid() != 0:
-        pytest.skip("starting a PostgreSQL as its own user needs root here")
+        pytest.fail("starting a PostgreSQL as its own user needs root (CI runs as root)")
     server = PostgresServer()
     server.start()
     server._run("createdb", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "warta")
