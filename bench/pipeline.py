@@ -1,13 +1,17 @@
-"""Push a burst of reports through the whole running system and measure it.
+"""Push reports through the whole running system and measure submit -> feed.
 
-    .venv/bin/python bench/pipeline.py --reports 1000
+    .venv/bin/python bench/pipeline.py --reports 5000 --workers-per-stage 1 2 --postgres
+    .venv/bin/python bench/pipeline.py --rate 50 --duration 60 --workers-per-stage 2 --postgres
 
 Starts its own Redis and database (SQLite in a temporary folder, or a fresh PostgreSQL
-database with --postgres), the ingest and feed services, the relay and the workers; submits
-the reports over HTTP from several threads, then watches the article sitemap (rebuilt with the
-feeds, and listing every live article where a feed lists only the newest) until every report
-is there. Prints accepted submissions/s, the p50/p99 time from submit to appearance, and the
-reports lost or duplicated."""
+database with --postgres), the ingest and feed services, the relay and the workers (one worker
+on every queue, as `warta up`, or N workers per queue). Submits the reports over HTTP, as a
+burst from several threads or at a fixed rate, while watching the article sitemap (rebuilt with
+the feeds, and listing every live article where a feed lists only the newest) until every
+report is there. Prints accepted submissions/s, reports/s published, the p50/p99 time from
+submit to the sitemap, and the reports lost (never listed) or duplicated (listed twice, or a
+second article or revision in the database). Given --ceiling (tasks/s from bench/ceiling.py),
+also the most Celery itself allows: the ceiling over the tasks a report costs."""
 
 from __future__ import annotations
 
@@ -18,17 +22,19 @@ import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
 
 import requests
+import requests.adapters
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from warta.db import session_scope
 from warta.embedded_redis import free_port, redis_server_argv
-from warta.local_run import start_services, wait_for_http, wait_for_redis
+from warta.local_run import WorkerSpec, start_services, wait_for_http, wait_for_redis
 from warta.messages import QUEUES
 from warta.models import Article, Revision
 from warta.offices import add_office
@@ -45,24 +51,51 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+# The tasks each report costs on its own; a debounced rebuild (and the listing render it asks
+# for) is shared by every report published within its second.
+TASKS_PER_REPORT = 4  # normalise, tag, render, publish
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--reports", type=int, default=1000, help="the burst's size")
+    parser.add_argument("--rate", type=float, default=0, help="reports/s instead of a burst")
+    parser.add_argument("--duration", type=float, default=60, help="seconds at --rate")
     parser.add_argument("--clients", type=int, default=8, help="submitting threads")
     parser.add_argument(
         "--workers-per-stage",
         type=int,
-        default=0,
-        help="0: one worker on every queue (as `warta up`); N: N per queue",
+        nargs="+",
+        default=[0],
+        help="0: one worker on every queue (as `warta up`); N: N per queue; several: one run each",
     )
     parser.add_argument("--concurrency", type=int, default=2, help="processes per worker")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
-    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--ceiling", type=float, help="no-op tasks/s from bench/ceiling.py")
+    parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    rates = []
+    failed = False
+    for workers in args.workers_per_stage:
+        rate, ok = measure(args, workers)
+        rates.append(rate)
+        failed |= not ok
+    if len(rates) == 2 and rates[0]:
+        print(f"scaling            x{rates[1] / rates[0]:.2f} from {args.workers_per_stage}")
+    if args.ceiling:
+        print(
+            f"ceiling            {args.ceiling / TASKS_PER_REPORT:.0f} reports/s "
+            f"({args.ceiling:.0f} no-op tasks/s / {TASKS_PER_REPORT} tasks a report)"
+        )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    return 1 if failed else 0
 
+
+def measure(args: argparse.Namespace, workers_per_stage: int) -> tuple[float, bool]:
     tmp = Path(tempfile.mkdtemp(prefix="warta-bench-"))
+    name = f"warta_bench_{uuid.uuid4().hex[:8]}"
     if args.postgres:
-        name = f"warta_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -78,6 +111,7 @@ def main() -> int:
         "FEED_PORT": str(feed_port),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{feed_port}",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        "RATE_LIMIT": "1000000/minute",  # one office sends everything here
     }
     settings = Settings.from_env(env)
     supervisor = Supervisor(env=env)
@@ -85,39 +119,75 @@ def main() -> int:
         supervisor.start("redis", redis_server_argv(redis_port, tmp / "redis", append_only=True))
         wait_for_redis(settings.redis_url)
         upgrade_database(database_url)
-        if args.workers_per_stage:
+        if workers_per_stage:
             workers = [
-                (f"{queue}{n}", queue, args.concurrency)
+                WorkerSpec(f"{queue}{n}", queue, args.concurrency)
                 for queue in QUEUES
-                for n in range(args.workers_per_stage)
+                for n in range(workers_per_stage)
             ]
         else:
-            workers = [("worker", ",".join(QUEUES), args.concurrency)]
+            workers = [WorkerSpec("worker", ",".join(QUEUES), args.concurrency)]
         start_services(supervisor, settings, workers)
         ingest = f"http://127.0.0.1:{ingest_port}"
         wait_for_http(f"{ingest}/readyz")
         wait_for_http(f"http://127.0.0.1:{feed_port}/healthz")
         with session_scope(database_url) as session:
             key = add_office(session, "bench", "KPU Bench")
-        result = run(args, ingest, f"http://127.0.0.1:{feed_port}", key, database_url)
+        label = f"{workers_per_stage} per queue" if workers_per_stage else "one for all queues"
+        return run(args, ingest, f"http://127.0.0.1:{feed_port}", key, database_url, label)
     finally:
         supervisor.stop_all()
         if args.postgres:
             from warta.db import get_engine
 
             get_engine(database_url).dispose()
+            get_engine(database_url, writer=False).dispose()
             admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    return result
 
 
-def run(args: argparse.Namespace, ingest: str, feed: str, key: str, database_url: str) -> int:
+class SitemapWatch:
+    """Polls the article sitemap from a thread: when each article first appeared, and the
+    most times any one article was listed in a single sitemap."""
+
+    def __init__(self, feed: str) -> None:
+        self.url = f"{feed}/sitemaps/articles-1.xml"
+        self.seen: dict[int, float] = {}
+        self.most_listed = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+
+    def _poll(self) -> None:
+        pattern = re.compile(r"/berita/(\d+)-")
+        session = requests.Session()
+        while not self.stop.is_set():
+            response = session.get(self.url, timeout=30)
+            now = time.monotonic()
+            if response.status_code == 200:
+                counts: dict[int, int] = {}
+                for match in pattern.finditer(response.text):
+                    article_id = int(match.group(1))
+                    counts[article_id] = counts.get(article_id, 0) + 1
+                    self.seen.setdefault(article_id, now)
+                self.most_listed = max(self.most_listed, *counts.values(), 0)
+            self.stop.wait(0.1)
+
+
+def run(
+    args: argparse.Namespace, ingest: str, feed: str, key: str, database_url: str, label: str
+) -> tuple[float, bool]:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {key}"
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(args.clients, 32))
+    session.mount("http://", adapter)
+    reports = int(args.rate * args.duration) if args.rate else args.reports
     submitted: dict[int, float] = {}
 
     def submit(n: int) -> tuple[int, float]:
+        if args.rate:  # open loop: each report leaves at its time, whatever the others do
+            time.sleep(max(0.0, began + n / args.rate - time.monotonic()))
         started = time.monotonic()
         response = session.post(
             f"{ingest}/v1/articles",
@@ -131,49 +201,44 @@ def run(args: argparse.Namespace, ingest: str, feed: str, key: str, database_url
         response.raise_for_status()
         return response.json()["id"], started
 
+    watch = SitemapWatch(feed)
+    clients = max(args.clients, 32) if args.rate else args.clients
     began = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
-        for article_id, started in pool.map(submit, range(args.reports)):
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        for article_id, started in pool.map(submit, range(reports)):
             submitted[article_id] = started
     accept_seconds = time.monotonic() - began
 
-    seen: dict[int, float] = {}
-    pattern = re.compile(r"/berita/(\d+)-")
     deadline = time.monotonic() + args.timeout
-    while len(seen) < len(submitted) and time.monotonic() < deadline:
-        response = requests.get(f"{feed}/sitemaps/articles-1.xml", timeout=30)
-        now = time.monotonic()
-        if response.status_code == 200:
-            for match in pattern.finditer(response.text):
-                seen.setdefault(int(match.group(1)), now)
+    while len(set(submitted) & set(watch.seen)) < len(submitted) and time.monotonic() < deadline:
         time.sleep(0.1)
-    drained = time.monotonic() - began
+    watch.stop.set()
+    watch.thread.join()
+    last_seen = max(watch.seen.values(), default=began)
+    drained = last_seen - began
 
-    latencies = [seen[i] - submitted[i] for i in submitted if i in seen]
+    latencies = [watch.seen[i] - submitted[i] for i in submitted if i in watch.seen]
     with session_scope(database_url, writer=False) as db:
         articles = db.scalar(select(func.count()).select_from(Article)) or 0
         revisions = db.scalar(select(func.count()).select_from(Revision)) or 0
     lost = len(submitted) - len(latencies)
     duplicated = (articles - len(submitted)) + (revisions - articles)
+    duplicated += max(0, watch.most_listed - 1)
+    mode = f"at {args.rate:g}/s for {args.duration:g} s" if args.rate else "burst"
+    print(f"reports            {reports} ({mode}; workers: {label} x{args.concurrency})")
     print(
-        f"reports            {args.reports} "
-        f"(workers: {args.workers_per_stage or 'one for all queues'} x{args.concurrency})"
+        f"accepted           {reports / accept_seconds:.0f} submissions/s "
+        f"({accept_seconds:.1f} s, {clients} clients)"
     )
-    print(
-        f"accepted           {args.reports / accept_seconds:.0f} submissions/s "
-        f"({accept_seconds:.1f} s, {args.clients} clients)"
-    )
-    print(
-        f"end to end         {len(latencies) / drained:.1f} reports/s published "
-        f"({drained:.1f} s for all)"
-    )
+    throughput = len(latencies) / drained if drained else 0.0
+    print(f"end to end         {throughput:.1f} reports/s published ({drained:.1f} s for all)")
     if latencies:
         print(
-            f"submit -> visible  p50 {statistics.median(latencies):.2f} s, "
+            f"submit -> sitemap  p50 {statistics.median(latencies):.2f} s, "
             f"p99 {percentile(latencies, 0.99):.2f} s, max {max(latencies):.2f} s"
         )
     print(f"lost {lost}, duplicated {duplicated}")
-    return 0 if lost == 0 and duplicated == 0 else 1
+    return throughput, lost == 0 and duplicated == 0
 
 
 if __name__ == "__main__":
