@@ -6,12 +6,12 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy.orm import Session
+
 from warta.celery_app import app
 from warta.messages import NORMALISE, RENDER, TAG
 from warta.models import Revision
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, Rejected, run_stage
-
 from warta_ingest.normalisation import NormalisedReport, normalise_report
 from warta_ingest.tagging import Tag, tag_report
 
