@@ -29,9 +29,7 @@ def submit(system: RunningSystem, key: str, title: str, **fields: str) -> int:
 
 def statuses(database_url: str, ids: list[int]) -> list[str]:
     with session_scope(database_url, writer=False) as session:
-        return list(
-            session.scalars(select(Revision.status).where(Revision.article_id.in_(ids)))
-        )
+        return list(session.scalars(select(Revision.status).where(Revision.article_id.in_(ids))))
 
 
 def rebuilds(system: RunningSystem) -> int:
@@ -42,8 +40,12 @@ def test_duplicated_messages_change_nothing_twice(system: RunningSystem) -> None
     _, key = new_office(system.database_url)
     article_id = submit(system, key, "Rapat Pleno Rekapitulasi DPT")
     eventually(lambda: statuses(system.database_url, [article_id]) == ["published"])
-    eventually(lambda: "Rapat Pleno Rekapitulasi DPT" in requests.get(
-        f"{system.feed_url}/feed.rss", timeout=5).text)
+    eventually(
+        lambda: (
+            "Rapat Pleno Rekapitulasi DPT"
+            in requests.get(f"{system.feed_url}/feed.rss", timeout=5).text
+        )
+    )
     with session_scope(system.database_url, writer=False) as session:
         before = session.get(Article, article_id)
         assert before is not None
@@ -72,8 +74,12 @@ def test_a_burst_of_publishes_costs_a_handful_of_rebuilds(system: RunningSystem)
     count = rebuilds(system)
     ids = [submit(system, key, f"Sosialisasi Pemilu ke-{n}") for n in range(60)]
     eventually(lambda: set(statuses(system.database_url, ids)) == {"published"}, timeout=120)
-    eventually(lambda: "Sosialisasi Pemilu ke-59" in requests.get(
-        f"{system.feed_url}/feed.rss", timeout=5).text)
+    eventually(
+        lambda: (
+            "Sosialisasi Pemilu ke-59"
+            in requests.get(f"{system.feed_url}/feed.rss", timeout=5).text
+        )
+    )
     spent = rebuilds(system) - count
     print(f"{spent} rebuilds for 60 publishes")
     assert 1 <= spent <= 15, f"{spent} rebuilds for 60 publishes"
