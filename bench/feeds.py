@@ -270,11 +270,8 @@ def main() -> None:
         # 3. A burst of 1,000 publishes.
         import redis as redis_module
 
-        from warta_feed.publishing import (
-            REBUILD_COUNT_KEY,
-            REBUILD_DELAY_SECONDS,
-            REBUILD_PENDING_KEY,
-        )
+        from warta.coalescing import FEED_REBUILD
+        from warta_feed.publishing import REBUILD_COUNT_KEY
         from warta_feed.tasks import request_rebuild
 
         worker = subprocess.Popen(
@@ -303,14 +300,14 @@ def main() -> None:
         request_rebuild()  # one rebuild to know that the worker is there
         while int(counter.get(REBUILD_COUNT_KEY) or 0) == 0 and time.monotonic() < eventually_ready:
             time.sleep(0.2)
-        time.sleep(REBUILD_DELAY_SECONDS + 2)
+        time.sleep(FEED_REBUILD.min_delay + 2)
         counter.set(REBUILD_COUNT_KEY, 0)
         started = time.monotonic()
         for _ in range(1000):
             request_rebuild()
             time.sleep(0.002)
         burst = time.monotonic() - started
-        while counter.exists(REBUILD_PENDING_KEY):  # the last rebuild asked for has started
+        while counter.exists(FEED_REBUILD.key("pending")):  # the last rebuild asked for began
             time.sleep(0.2)
         time.sleep(3)
         print(

@@ -34,6 +34,9 @@ def create_celery(redis_url: str) -> Celery:
             "visibility_timeout": visibility_timeout,
             "unacked_restore_interval": max(1, min(10, int(visibility_timeout / 10))),
             "unacked_restore_throttle": 1,
+            # The sweep holds a lock in Redis; a worker killed while holding it would stall
+            # every restore for kombu's default five minutes.
+            "unacked_mutex_expire": 30,
         },
         task_serializer="json",
         accept_content=["json"],

@@ -68,12 +68,19 @@ class Rejected(Exception):
     """The report itself cannot go through this stage; the revision fails with this reason."""
 
 
-def load_revision(session: Session, article_id: int, number: int) -> Revision | None:
-    return session.scalar(
+def load_revision(
+    session: Session, article_id: int, number: int, *, for_update: bool = False
+) -> Revision | None:
+    query = (
         select(Revision)
         .where(Revision.article_id == article_id, Revision.number == number)
         .options(joinedload(Revision.article).joinedload(Article.office))
     )
+    if for_update:
+        # Two deliveries of one message writing at once take turns (PostgreSQL; SQLite's
+        # writer lock already serialises them); the second then finds the stage done.
+        query = query.with_for_update(of=Revision)
+    return session.scalar(query)
 
 
 def run_stage(
@@ -101,7 +108,7 @@ def run_stage(
                 outcome = rejection
     if not done:
         with session_scope(database_url) as session:
-            revision = load_revision(session, article_id, number)
+            revision = load_revision(session, article_id, number, for_update=True)
             assert revision is not None
             # Another delivery of the same message may have finished first.
             if revision.status == FAILED or stage_reached(revision.status, stage):

@@ -36,12 +36,7 @@ from warta_feed.websub import HttpHub, Hub, NoHub
 
 log = logging.getLogger(__name__)
 
-REBUILD_PENDING_KEY = "warta:feeds:rebuild-pending"
 REBUILD_COUNT_KEY = "warta:feeds:rebuilds"  # how many rebuilds ran, for operators
-# A burst of publishes within this window costs one rebuild.
-REBUILD_DELAY_SECONDS = 1.0
-# Should the rebuild message be lost, the flag expires and the next publish asks again.
-REBUILD_PENDING_TTL = 60
 
 # Where the last rebuild's start is kept: the next one redoes only what changed since.
 REBUILT_THROUGH_KEY = "warta:feeds:rebuilt-through"
@@ -82,19 +77,6 @@ def go_live(revision: Revision) -> str | None:
     else:
         article.updated_at = now
     return None
-
-
-def claim_rebuild(redis: Redis) -> bool:
-    """Whether the caller should schedule a rebuild: only the first publish of a burst does."""
-    return bool(redis.set(REBUILD_PENDING_KEY, "1", nx=True, ex=REBUILD_PENDING_TTL))
-
-
-def start_rebuild(redis: Redis) -> None:
-    # Cleared before reading the database: a publish committed from now on asks again.
-    pipeline = redis.pipeline()
-    pipeline.delete(REBUILD_PENDING_KEY)
-    pipeline.incr(REBUILD_COUNT_KEY)
-    pipeline.execute()
 
 
 def newest_first(query: Select[Article, Revision]) -> Select[Article, Revision]:

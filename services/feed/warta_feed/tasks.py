@@ -7,19 +7,14 @@ import logging
 from sqlalchemy.orm import Session
 
 from warta.celery_app import app
+from warta.coalescing import FEED_REBUILD, LISTINGS_RENDER
 from warta.db import session_scope
-from warta.messages import PUBLISH, REBUILD_FEEDS, RENDER_LISTINGS, RETRACT
+from warta.messages import PUBLISH, REBUILD_FEEDS, RETRACT
 from warta.models import Revision
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
-from warta_feed.publishing import (
-    REBUILD_DELAY_SECONDS,
-    claim_rebuild,
-    go_live,
-    rebuild_documents,
-    start_rebuild,
-)
+from warta_feed.publishing import REBUILD_COUNT_KEY, go_live, rebuild_documents
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +39,20 @@ def retract(article_id: int) -> None:
 
 
 def request_rebuild() -> None:
-    if claim_rebuild(get_redis(get_settings().redis_url)):
-        app.send_task(REBUILD_FEEDS, countdown=REBUILD_DELAY_SECONDS)
+    """Debounced: the first publish of a burst schedules the rebuild, the rest ride on it."""
+    FEED_REBUILD.request(get_redis(get_settings().redis_url), app)
 
 
 @app.task(name=REBUILD_FEEDS, **STAGE_TASK_OPTIONS)
 def rebuild_feeds() -> None:
     settings = get_settings()
-    start_rebuild(get_redis(settings.redis_url))
-    with session_scope(settings.database_url) as session:
-        changed = rebuild_documents(session, settings)
+    redis = get_redis(settings.redis_url)
+    with FEED_REBUILD.run(redis, app) as going_ahead:
+        if not going_ahead:
+            return
+        redis.incr(REBUILD_COUNT_KEY)
+        with session_scope(settings.database_url) as session:
+            changed = rebuild_documents(session, settings)
     shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
     log.info("rebuilt feeds and sitemaps; %d changed: %s", len(changed), shown or "none")
-    app.send_task(RENDER_LISTINGS)
+    LISTINGS_RENDER.request(redis, app)

@@ -18,8 +18,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from warta.celery_app import app
+from warta.coalescing import LISTINGS_RENDER
 from warta.db import session_scope
-from warta.messages import FLUSH_VIEWS, RENDER_LISTINGS
+from warta.messages import FLUSH_VIEWS
 from warta.models import Article
 from warta.redis_client import get_redis
 from warta.settings import get_settings
@@ -134,4 +135,4 @@ def flush() -> None:
         redis.delete(FLUSH_LOCK_KEY)
     log.info("flushed views of %d articles", len(added))
     if added:
-        app.send_task(RENDER_LISTINGS)
+        LISTINGS_RENDER.request(redis, app)

@@ -34,6 +34,8 @@ def _normalise(revision: Revision) -> NormalisedReport:
         body_format=submission.get("body_format", "text"),
         language=submission.get("language"),
         timezone=revision.article.office.timezone or get_settings().timezone,
+        # "hari ini", "kemarin" and dates without a year are read against it.
+        published_at=revision.publish_at,
     )
     if not report.title:
         raise Rejected("the title is empty once cleaned")

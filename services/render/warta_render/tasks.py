@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from warta.articles import live_articles
 from warta.celery_app import app
+from warta.coalescing import LISTINGS_RENDER
 from warta.db import session_scope
 from warta.documents import prune_documents, store_document, strong_etag
 from warta.messages import PUBLISH, RENDER, RENDER_LISTINGS, RERENDER
@@ -95,7 +96,7 @@ def rerender(article_id: int, run: str | None = None, total: int = 0) -> None:
         pipe.expire(key, REPROCESS_TTL)
         done, _ = pipe.execute()
         if done == total:
-            app.send_task(RENDER_LISTINGS)
+            LISTINGS_RENDER.request(redis, app)
 
 
 @dataclass
@@ -115,10 +116,13 @@ def render_listings() -> None:
     page, the latest-news and most-read blocks. Asked for by each rebuild and each views flush,
     so the view counts on the cards stay fresh without a request ever rendering anything."""
     settings = get_settings()
-    with session_scope(settings.database_url, writer=False) as session:
-        composed = compose_pages(session, settings)
-    with session_scope(settings.database_url) as session:
-        changed = store_composed(session, composed)
+    with LISTINGS_RENDER.run(get_redis(settings.redis_url), app) as going_ahead:
+        if not going_ahead:
+            return
+        with session_scope(settings.database_url, writer=False) as session:
+            composed = compose_pages(session, settings)
+        with session_scope(settings.database_url) as session:
+            changed = store_composed(session, composed)
     log.info("composed %d documents; %d changed", len(composed.documents), changed)
 
 
