@@ -5,6 +5,7 @@ when one of them dies."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -14,6 +15,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Supervisor:
             stdin=subprocess.DEVNULL,
             # Its own session: Ctrl-C reaches the supervisor alone, which stops children in order.
             start_new_session=True,
+            # Should the supervisor itself be killed, the child gets SIGTERM instead of living on.
+            preexec_fn=_terminate_with_parent,
         )
         assert process.stdout is not None
         threading.Thread(target=_copy, args=(name, process.stdout), daemon=True).start()
@@ -63,6 +68,11 @@ class Supervisor:
             if process.stdout is not None:
                 process.stdout.close()
         self.running.clear()
+
+
+def _terminate_with_parent() -> None:
+    if sys.platform == "linux":
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
