@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium run test lint bench clean
+.PHONY: help install chromium wrk run test lint bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,6 +23,11 @@ run: install ## Run the whole system locally with the demo reports (Ctrl-C stops
 test: install chromium ## Run every test: unit, integration (real Redis, workers, databases), e2e, browser
 	$(VENV)/bin/pytest
 
+# The ingest benchmark loads the API with Debian's wrk from a second process.
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+
 # The browser tests drive Debian's Chromium (Playwright cannot download a browser here).
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -q && \
@@ -34,8 +39,14 @@ lint: install ## ruff, formatting, mypy and a dependency audit
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
 
-bench: install ## Benchmarks; figures go to docs/benchmarks.md by hand
-	$(PYTHON) bench/pipeline.py
+bench: install wrk ## Every benchmark, one after another; figures go to docs/benchmarks.md by hand
+	$(PYTHON) bench/quality.py
+	$(PYTHON) bench/normalise_tag.py
+	$(PYTHON) bench/render_pages.py
+	$(PYTHON) bench/ingest.py --seconds 15
+	$(PYTHON) bench/feeds.py
+	$(PYTHON) bench/ceiling.py
+	$(PYTHON) bench/pipeline.py --reports 1000 --postgres --workers-per-stage 1
 
 clean: ## Remove the virtualenv and the local run's data
 	rm -rf $(VENV) var
