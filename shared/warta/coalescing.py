@@ -26,7 +26,9 @@ class CoalescedJob:
     min_delay: float = 1.0
     max_delay: float = 30.0
     pending_ttl: int = 120  # should the scheduled message be lost, a later request asks again
-    running_ttl: int = 600  # longer than any run (task_time_limit is 120 s)
+    # The lock of a run that died with its worker (or outlived a Redis restart in the AOF)
+    # lapses after this; a run longer than it may overlap the next, which costs a retry.
+    running_ttl: int = 60
 
     def key(self, part: str) -> str:
         return f"warta:job:{self.name}:{part}"
@@ -36,18 +38,29 @@ class CoalescedJob:
         if not redis.set(self.key("pending"), "1", nx=True, ex=self.pending_ttl):
             return False
         last = float(redis.get(self.key("seconds")) or 0)
-        app.send_task(self.task, countdown=min(self.max_delay, max(self.min_delay, last)))
+        try:
+            app.send_task(self.task, countdown=min(self.max_delay, max(self.min_delay, last)))
+        except Exception:
+            # Not scheduled after all: the next request (the caller's retry) must try again.
+            redis.delete(self.key("pending"))
+            raise
         return True
 
     @contextmanager
-    def run(self, redis: Redis, app: Celery) -> Iterator[bool]:
+    def run(self, redis: Redis, app: Celery, owner: str | None = None) -> Iterator[bool]:
         """Around one run: yields whether to go ahead. While another run holds the lock this one
-        steps aside and comes back later; the pending flag stays, so requests keep coalescing."""
-        token = uuid.uuid4().hex
-        if not redis.set(self.key("running"), token, nx=True, ex=self.running_ttl):
-            app.send_task(self.task, countdown=self.min_delay)
-            yield False
-            return
+        steps aside and comes back later; the pending flag stays, so requests keep coalescing.
+
+        `owner` (the task's id) lets a retry of the same task take back a lock that its failed
+        attempt could not release, as when Redis went away at the end of a run."""
+        token = owner or uuid.uuid4().hex
+        running = self.key("running")
+        if not redis.set(running, token, nx=True, ex=self.running_ttl):
+            if redis.get(running) != token.encode():
+                app.send_task(self.task, countdown=self.min_delay)
+                yield False
+                return
+            redis.expire(running, self.running_ttl)
         # Cleared before the run reads anything: a request from now on schedules another run.
         redis.delete(self.key("pending"))
         started = time.monotonic()
@@ -55,8 +68,8 @@ class CoalescedJob:
             yield True
         finally:
             redis.set(self.key("seconds"), f"{time.monotonic() - started:.3f}", ex=3600)
-            if redis.get(self.key("running")) == token.encode():
-                redis.delete(self.key("running"))
+            if redis.get(running) == token.encode():
+                redis.delete(running)
 
 
 FEED_REBUILD = CoalescedJob("feeds-rebuild", REBUILD_FEEDS)

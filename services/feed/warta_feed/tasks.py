@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from celery import current_task
 from sqlalchemy.orm import Session
 
 from warta.celery_app import app
@@ -47,7 +48,7 @@ def request_rebuild() -> None:
 def rebuild_feeds() -> None:
     settings = get_settings()
     redis = get_redis(settings.redis_url)
-    with FEED_REBUILD.run(redis, app) as going_ahead:
+    with FEED_REBUILD.run(redis, app, owner=current_task.request.id) as going_ahead:
         if not going_ahead:
             return
         redis.incr(REBUILD_COUNT_KEY)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from celery import current_task
 from sqlalchemy.orm import Session
 
 from warta.articles import live_articles
@@ -116,7 +117,9 @@ def render_listings() -> None:
     page, the latest-news and most-read blocks. Asked for by each rebuild and each views flush,
     so the view counts on the cards stay fresh without a request ever rendering anything."""
     settings = get_settings()
-    with LISTINGS_RENDER.run(get_redis(settings.redis_url), app) as going_ahead:
+    with LISTINGS_RENDER.run(
+        get_redis(settings.redis_url), app, owner=current_task.request.id
+    ) as going_ahead:
         if not going_ahead:
             return
         with session_scope(settings.database_url, writer=False) as session:
