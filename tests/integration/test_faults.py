@@ -1,0 +1,300 @@
+"""Faults in the middle of a batch: a worker killed, Redis restarted, the database gone for a
+moment. Each costs time or retries, never a report: every report is published exactly once."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from tests.conftest import (
+    RedisServer,
+    RunningSystem,
+    create_postgres_database,
+    drop_postgres_database,
+    eventually,
+    new_office,
+)
+from warta.db import session_scope
+from warta.embedded_redis import free_port
+from warta.messages import QUEUES
+from warta.models import FAILED, Article, Revision, Snippet
+from warta.schema import upgrade_database
+
+BATCH = 300
+# A killed worker's messages come back after this long (production: 300 s, see settings.py).
+VISIBILITY_TIMEOUT = "30"
+
+
+@pytest.fixture(autouse=True)
+def fault_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # RunningSystem hands the environment to every process it starts.
+    monkeypatch.setenv("BROKER_VISIBILITY_TIMEOUT", VISIBILITY_TIMEOUT)
+    monkeypatch.setenv("RATE_LIMIT", "100000/minute")
+
+
+@pytest.fixture
+def database(postgres_available: bool) -> Iterator[str]:
+    """A PostgreSQL database of the test's own."""
+    url = create_postgres_database()
+    upgrade_database(url)
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def running(database: str, redis_server: RedisServer, tmp_path: Path) -> Iterator[RunningSystem]:
+    system = RunningSystem(database, redis_server.url, tmp_path / "metrics")
+    system.start()
+    yield system
+    system.stop()
+
+
+class Batch:
+    """BATCH reports submitted from a background thread, as an office's system would: a 503
+    is retried after a moment with the same Idempotency-Key, so a retry never adds a report."""
+
+    def __init__(self, system: RunningSystem, key: str) -> None:
+        self.system, self.key = system, key
+        self.ids: list[int] = []
+        self.errors: list[str] = []
+        self.thread = threading.Thread(target=self._submit_all, daemon=True)
+        self.thread.start()
+
+    def _submit_all(self) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {self.key}"
+        for n in range(BATCH):
+            body = {
+                "title": f"Rapat Pleno Rekapitulasi Suara nomor {n}",
+                "body": f"Pasuruan - KPU menggelar rapat pleno ke-{n}. Isi berita.",
+                "external_id": f"pleno-{n}",
+            }
+            headers = {"Idempotency-Key": f"pleno-{n}"}
+            for _ in range(120):
+                try:
+                    answer = session.post(
+                        f"{self.system.ingest_url}/v1/articles",
+                        json=body,
+                        headers=headers,
+                        timeout=10,
+                    )
+                except requests.ConnectionError:
+                    time.sleep(0.5)
+                    continue
+                if answer.status_code == 503:
+                    time.sleep(0.5)
+                    continue
+                if answer.status_code != 202:
+                    self.errors.append(f"{answer.status_code}: {answer.text}")
+                else:
+                    self.ids.append(answer.json()["id"])
+                break
+            else:
+                self.errors.append(f"report {n} never accepted")
+
+    def wait_submitted(self) -> list[int]:
+        self.thread.join(120)
+        assert not self.thread.is_alive(), "the submissions did not finish"
+        assert self.errors == []
+        assert len(self.ids) == BATCH
+        return self.ids
+
+
+def published(database_url: str) -> int:
+    with session_scope(database_url, writer=False) as session:
+        return (
+            session.scalar(
+                select(func.count()).select_from(Revision).where(Revision.status == "published")
+            )
+            or 0
+        )
+
+
+def wait_until_mid_batch(database_url: str) -> int:
+    """Wait until a good part of the batch (but not all of it) is published."""
+    count = eventually(lambda: (n := published(database_url)) >= BATCH // 5 and n, timeout=120)
+    assert count < BATCH, "the batch was over before the fault: nothing was tested"
+    return int(count)
+
+
+def assert_published_exactly_once(system: RunningSystem, key: str, ids: list[int]) -> None:
+    pattern = re.compile(r"/berita/(\d+)-")
+
+    def sitemap_ids() -> list[int]:
+        answer = requests.get(f"{system.feed_url}/sitemaps/articles-1.xml", timeout=10)
+        if answer.status_code != 200:
+            return []
+        return [int(found) for found in pattern.findall(answer.text)]
+
+    # What a search engine sees: every report in the article sitemap, each exactly once.
+    deadline = time.monotonic() + 240
+    while set(ids) - set(listed := sitemap_ids()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    missing = sorted(set(ids) - set(listed))
+    with session_scope(system.database_url, writer=False) as db:
+        states = db.execute(
+            select(Revision.article_id, Revision.status).where(Revision.article_id.in_(missing))
+        ).all()
+    assert missing == [], f"not in the sitemap: {states}"
+    assert sorted(listed) == sorted(ids)
+
+    # What the office sees.
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {key}"
+    for article_id in ids:
+        answer = session.get(f"{system.ingest_url}/v1/articles/{article_id}", timeout=10)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == "published", answer.json()
+        assert answer.json()["revision"] == 1
+
+    # What the database holds: one revision each, live, with its three snippets.
+    with session_scope(system.database_url, writer=False) as db:
+        articles = db.execute(select(Article.id, Article.live_revision)).all()
+        assert sorted(articles) == [(article_id, 1) for article_id in sorted(ids)]
+        revisions = db.execute(select(Revision.article_id, Revision.number, Revision.status)).all()
+        assert sorted(revisions) == [(article_id, 1, "published") for article_id in sorted(ids)]
+        assert db.scalar(select(func.count()).where(Revision.status == FAILED)) == 0
+        snippets = db.execute(
+            select(Snippet.article_id, Snippet.revision, func.count()).group_by(
+                Snippet.article_id, Snippet.revision
+            )
+        ).all()
+        assert sorted(snippets) == [(article_id, 1, 3) for article_id in sorted(ids)]
+
+
+def start_worker(system: RunningSystem, name: str) -> None:
+    """Another worker on every queue, started as the local run starts its own."""
+    argv = [sys.executable, "-m", "celery", "-A", "warta.celery_app", "worker"]
+    argv += ["--queues", ",".join(QUEUES), "--concurrency", "2", "--loglevel", "WARNING"]
+    system.supervisor.start(name, [*argv, "--hostname", f"{name}@%h"])
+
+
+def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(
+    running: RunningSystem,
+) -> None:
+    _, key = new_office(running.database_url)
+    batch = Batch(running, key)
+    wait_until_mid_batch(running.database_url)
+
+    worker = psutil.Process(running.supervisor.running["worker0"].pid)
+    doomed = [worker, *worker.children(recursive=True)]
+    assert len(doomed) >= 3  # the main process and its two pool children
+    # The worker runs in a session of its own: the signal reaches it and its children alone.
+    os.killpg(worker.pid, signal.SIGKILL)
+    _, alive = psutil.wait_procs(doomed, timeout=10)
+    assert alive == []
+    stranded = published(running.database_url)
+
+    start_worker(running, "worker1")
+    ids = batch.wait_submitted()
+    assert_published_exactly_once(running, key, ids)
+    assert stranded < BATCH
+
+
+def test_a_redis_restart_mid_batch_loses_and_repeats_nothing(
+    running: RunningSystem, redis_server: RedisServer
+) -> None:
+    _, key = new_office(running.database_url)
+    batch = Batch(running, key)
+    wait_until_mid_batch(running.database_url)
+
+    redis_server.stop()
+    time.sleep(2)
+    redis_server.start()  # the same port; queued and unacknowledged messages kept in its AOF
+
+    ids = batch.wait_submitted()
+    assert_published_exactly_once(running, key, ids)
+
+
+class PostgresServer:
+    """A PostgreSQL of the test's own, from the machine's binaries, stopped and started at will."""
+
+    def __init__(self) -> None:
+        initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        assert initdb, "the PostgreSQL server binaries (/usr/lib/postgresql/*/bin) are needed"
+        self.bin = Path(initdb[-1]).parent
+        # The server refuses to run as root: it runs as `postgres`, in a folder it owns.
+        self.dir = Path(tempfile.mkdtemp(prefix="warta-faults-pg-"))
+        shutil.chown(self.dir, "postgres")
+        self.port = free_port(0)
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.run("initdb", "-D", "data", "-A", "trust", "-U", "postgres")
+
+    def run(self, tool: str, *args: str) -> None:
+        command = ["runuser", "-u", "postgres", "--", str(self.bin / tool), *args]
+        subprocess.run(command, check=True, capture_output=True, cwd=self.dir)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        self.run("pg_ctl", "start", "-w", "-D", "data", "-l", "log", "-o", options)
+
+    def stop(self) -> None:
+        # Immediate: every connection is cut, as when the server crashes.
+        self.run("pg_ctl", "stop", "-m", "immediate", "-D", "data")
+
+
+@pytest.fixture
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    server.start()
+    yield server
+    from warta.db import get_engine
+
+    for writer in (True, False):
+        get_engine(server.url, writer=writer).dispose()
+    with contextlib.suppress(subprocess.CalledProcessError):  # stopped already
+        server.stop()
+    shutil.rmtree(server.dir, ignore_errors=True)
+
+
+def retried_tasks(system: RunningSystem) -> float:
+    metrics = requests.get(f"http://127.0.0.1:{system.worker_metrics_port}/metrics", timeout=5)
+    pattern = re.compile(r'^warta_tasks_total\{outcome="retried",[^}]*\} (\S+)$', re.M)
+    return sum(float(value) for value in pattern.findall(metrics.text))
+
+
+def test_a_database_outage_mid_batch_costs_retries_not_reports(
+    postgres_server: PostgresServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    upgrade_database(postgres_server.url)
+    system = RunningSystem(postgres_server.url, redis_server.url, tmp_path / "metrics")
+    system.start()
+    try:
+        _, key = new_office(system.database_url)
+        batch = Batch(system, key)
+        wait_until_mid_batch(system.database_url)
+        assert retried_tasks(system) == 0
+
+        postgres_server.stop()
+        time.sleep(3)
+        postgres_server.start()
+
+        ids = batch.wait_submitted()
+        assert_published_exactly_once(system, key, ids)
+        assert retried_tasks(system) > 0
+    finally:
+        system.stop()
