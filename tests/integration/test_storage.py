@@ -94,3 +94,17 @@ def test_datetimes_come_back_aware_and_equal(database_url: str) -> None:
         assert revision is not None
         assert revision.publish_at == moment
         assert revision.publish_at.tzinfo is not None
+
+
+def test_the_migrations_build_exactly_the_models_schema(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from warta.models import Base
+    from warta.schema import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config(database_url)).get_heads()) == 1
+    with get_engine(database_url).connect() as connection:
+        drift = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert drift == []
