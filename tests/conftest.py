@@ -5,7 +5,9 @@ own databases, so the machine's services are left as they were found."""
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -216,3 +218,66 @@ def system(
     yield running
     running.stop()
     drop_postgres_database(database_url)
+
+
+class PostgresServer:
+    """A PostgreSQL of the test's own, from the machine's binaries, which it may stop."""
+
+    def __init__(self) -> None:
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not binaries or shutil.which("runuser") is None:
+            pytest.fail("this test needs the PostgreSQL server binaries and runuser (CI has them)")
+        self.bin = Path(binaries[-1]).parent
+        # Owned by the `postgres` user: the server refuses to run as root.
+        self.dir = Path(tempfile.mkdtemp(prefix="warta-pg-"))
+        shutil.chown(self.dir, "postgres")
+        self.port = free_port(0)
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/warta"
+        self._run("initdb", "-D", str(self.dir / "data"), "-A", "trust", "-U", "postgres")
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = ["runuser", "-u", "postgres", "--", str(self.bin / tool), *args]
+        subprocess.run(command, check=True, capture_output=True, cwd=self.dir)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        data, log = str(self.dir / "data"), str(self.dir / "log")
+        self._run("pg_ctl", "start", "-w", "-D", data, "-l", log, "-o", options)
+
+    def stop(self) -> None:
+        # Immediate: as if the server crashed or the network went away.
+        self._run("pg_ctl", "stop", "-m", "immediate", "-D", str(self.dir / "data"))
+
+    def remove(self) -> None:
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(self.bin / "pg_ctl"),
+                "stop",
+                "-m",
+                "immediate",
+                "-D",
+                str(self.dir / "data"),
+            ],
+            capture_output=True,
+        )
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_server() -> Iterator[PostgresServer]:
+    if os.geteuid() != 0:
+        pytest.fail("starting a PostgreSQL as its own user needs root (CI runs as root)")
+    server = PostgresServer()
+    server.start()
+    server._run("createdb", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "warta")
+    upgrade_database(server.url)
+    yield server
+    from warta.db import get_engine
+
+    get_engine(server.url).dispose()
+    get_engine(server.url, writer=False).dispose()
+    server.remove()

@@ -3,15 +3,10 @@ moment. Each costs time or retries, never a report: every report is published ex
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import os
 import re
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +18,7 @@ import requests
 from sqlalchemy import func, select
 
 from tests.conftest import (
+    PostgresServer,
     RedisServer,
     RunningSystem,
     create_postgres_database,
@@ -31,7 +27,6 @@ from tests.conftest import (
     new_office,
 )
 from warta.db import session_scope
-from warta.embedded_redis import free_port
 from warta.messages import QUEUES
 from warta.models import FAILED, Article, Revision, Snippet
 from warta.schema import upgrade_database
@@ -230,47 +225,6 @@ def test_a_redis_restart_mid_batch_loses_and_repeats_nothing(
     assert_published_exactly_once(running, key, ids)
 
 
-class PostgresServer:
-    """A PostgreSQL of the test's own, from the machine's binaries, stopped and started at will."""
-
-    def __init__(self) -> None:
-        initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-        assert initdb, "the PostgreSQL server binaries (/usr/lib/postgresql/*/bin) are needed"
-        self.bin = Path(initdb[-1]).parent
-        # The server refuses to run as root: it runs as `postgres`, in a folder it owns.
-        self.dir = Path(tempfile.mkdtemp(prefix="warta-faults-pg-"))
-        shutil.chown(self.dir, "postgres")
-        self.port = free_port(0)
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-        self.run("initdb", "-D", "data", "-A", "trust", "-U", "postgres")
-
-    def run(self, tool: str, *args: str) -> None:
-        command = ["runuser", "-u", "postgres", "--", str(self.bin / tool), *args]
-        subprocess.run(command, check=True, capture_output=True, cwd=self.dir)
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
-        self.run("pg_ctl", "start", "-w", "-D", "data", "-l", "log", "-o", options)
-
-    def stop(self) -> None:
-        # Immediate: every connection is cut, as when the server crashes.
-        self.run("pg_ctl", "stop", "-m", "immediate", "-D", "data")
-
-
-@pytest.fixture
-def postgres_server() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    server.start()
-    yield server
-    from warta.db import get_engine
-
-    for writer in (True, False):
-        get_engine(server.url, writer=writer).dispose()
-    with contextlib.suppress(subprocess.CalledProcessError):  # stopped already
-        server.stop()
-    shutil.rmtree(server.dir, ignore_errors=True)
-
-
 def retried_tasks(system: RunningSystem) -> float:
     metrics = requests.get(f"http://127.0.0.1:{system.worker_metrics_port}/metrics", timeout=5)
     pattern = re.compile(r'^warta_tasks_total\{outcome="retried",[^}]*\} (\S+)$', re.M)
@@ -280,7 +234,6 @@ def retried_tasks(system: RunningSystem) -> float:
 def test_a_database_outage_mid_batch_costs_retries_not_reports(
     postgres_server: PostgresServer, redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    upgrade_database(postgres_server.url)
     system = RunningSystem(postgres_server.url, redis_server.url, tmp_path / "metrics")
     system.start()
     try:

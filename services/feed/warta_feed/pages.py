@@ -11,6 +11,7 @@ import redis.exceptions
 from flask import Blueprint, Response, abort, redirect, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from warta.celery_app import app as celery
@@ -73,11 +74,7 @@ def stylesheet() -> ResponseReturnValue:
 @pages.get("/berita/<int:article_id>-<slug>")
 def article_page(article_id: int, slug: str) -> ResponseReturnValue:
     with session_scope(settings().database_url, writer=False) as session:
-        article = session.get(Article, article_id)
-        if article is None or article.live_revision is None:
-            abort(404)
-        if article.retracted_at is not None:
-            abort(410)
+        article = _public_article(session, article_id)
         page = session.get(Snippet, (article.id, article.live_revision, "page"))
         live_slug = session.scalar(
             select(Revision.slug).where(
@@ -93,6 +90,16 @@ def article_page(article_id: int, slug: str) -> ResponseReturnValue:
         body, etag = page.html.encode(), page.etag
     _count_view(article_id)
     return stored(body, HTML, etag, last_modified)
+
+
+def _public_article(session: Session, article_id: int) -> Article:
+    """The article the public may see: 404 if it never went live, 410 once retracted."""
+    article = session.get(Article, article_id)
+    if article is None or article.live_revision is None:
+        abort(404)
+    if article.retracted_at is not None:
+        abort(410)
+    return article
 
 
 def _count_view(article_id: int) -> None:
@@ -117,11 +124,7 @@ def article_snippet(article_id: int, kind: str) -> ResponseReturnValue:
     if kind not in ARTICLE_SNIPPETS:
         abort(404)
     with session_scope(settings().database_url, writer=False) as session:
-        article = session.get(Article, article_id)
-        if article is None or article.live_revision is None:
-            abort(404)
-        if article.retracted_at is not None:
-            abort(410)
+        article = _public_article(session, article_id)
         snippet = session.get(Snippet, (article.id, article.live_revision, kind))
         if snippet is None:
             abort(404)
