@@ -14,13 +14,12 @@ from pathlib import Path
 
 from warta import demo
 from warta.db import session_scope
-from warta.documents import strong_etag
-from warta.models import Article, Revision, Snippet
+from warta.models import Article, Revision
 from warta.offices import add_office
 from warta.schema import upgrade_database
 from warta.settings import Settings
 from warta_render.pages import ArticleView, article_view, clean_body, render_snippets
-from warta_render.tasks import compose_pages, store_composed
+from warta_render.tasks import compose_pages, store_composed, store_snippets
 
 ARTICLES = 1000  # the listing covers at most 50 pages of 20
 
@@ -93,18 +92,8 @@ def serve_listing(settings: Settings) -> list[float]:
             )
             session.add_all([article, revision])
             session.flush()
-            for kind, html in render_snippets(
-                article_view(article, revision, settings), settings
-            ).items():
-                session.add(
-                    Snippet(
-                        article_id=article.id,
-                        revision=1,
-                        kind=kind,
-                        html=html,
-                        etag=strong_etag(html.encode()),
-                    )
-                )
+            snippets = render_snippets(article_view(article, revision, settings), settings)
+            store_snippets(session, revision, snippets)
     start = time.perf_counter()
     with session_scope(settings.database_url, writer=False) as session:
         composed = compose_pages(session, settings)

@@ -21,13 +21,12 @@ from tests.unit.render.markup_checks import (
     text,
 )
 from warta.db import session_scope
-from warta.documents import strong_etag
-from warta.models import Article, Office, Revision, Snippet
+from warta.models import Article, Office, Revision
 from warta.settings import Settings
 from warta_feed.app import create_app
 from warta_feed.view_counts import FLUSH_PENDING_KEY, count_view, flush_views
 from warta_render.pages import article_view, render_snippets
-from warta_render.tasks import compose_pages, store_composed
+from warta_render.tasks import compose_pages, store_composed, store_snippets
 
 READER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile"
@@ -60,18 +59,8 @@ def publish(settings: Settings, office_slug: str, title: str, tags: list[str], m
         )
         session.add_all([article, revision])
         session.flush()
-        for kind, html in render_snippets(
-            article_view(article, revision, settings), settings
-        ).items():
-            session.add(
-                Snippet(
-                    article_id=article.id,
-                    revision=1,
-                    kind=kind,
-                    html=html,
-                    etag=strong_etag(html.encode()),
-                )
-            )
+        snippets = render_snippets(article_view(article, revision, settings), settings)
+        store_snippets(session, revision, snippets)
         return article.id
 
 

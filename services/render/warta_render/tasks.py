@@ -50,7 +50,7 @@ REPROCESS_TTL = 24 * 3600
 
 @app.task(name=RENDER, **STAGE_TASK_OPTIONS)
 def render(article_id: int, revision: int) -> None:
-    run_stage("rendered", article_id, revision, _render, _store_snippets, next_task=PUBLISH)
+    run_stage("rendered", article_id, revision, _render, store_snippets, next_task=PUBLISH)
 
 
 def _render(revision: Revision) -> dict[str, str]:
@@ -58,7 +58,7 @@ def _render(revision: Revision) -> dict[str, str]:
     return render_snippets(article_view(revision.article, revision, settings), settings)
 
 
-def _store_snippets(session: Session, revision: Revision, snippets: dict[str, str]) -> None:
+def store_snippets(session: Session, revision: Revision, snippets: dict[str, str]) -> None:
     for kind, html in snippets.items():
         session.merge(
             Snippet(
@@ -88,7 +88,7 @@ def rerender(article_id: int, run: str | None = None, total: int = 0) -> None:
             snippets = render_snippets(article_view(revision.article, revision, settings), settings)
     if revision is not None and snippets is not None:
         with session_scope(settings.database_url) as session:
-            _store_snippets(session, revision, snippets)
+            store_snippets(session, revision, snippets)
     if run is not None:
         redis = get_redis(settings.redis_url)
         key = REPROCESS_KEY.format(run=run)
