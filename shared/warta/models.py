@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -233,3 +234,9 @@ class Failure(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     replayed_at: Mapped[datetime | None]
+
+
+# The tables themselves, for the hot paths that write with plain INSERTs.
+ARTICLES = cast(Table, Article.__table__)
+REVISIONS = cast(Table, Revision.__table__)
+OUTBOX = cast(Table, OutboxMessage.__table__)

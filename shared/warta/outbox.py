@@ -10,11 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from warta.db import session_scope
-from warta.models import OutboxMessage
+from warta.models import OUTBOX, OutboxMessage
 from warta.request_ids import bind_request_id, current_request_id
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,10 @@ Send = Callable[[str, dict[str, Any]], None]
 
 def add_message(session: Session, task: str, payload: dict[str, Any]) -> None:
     """Queue `task` to be sent once (and only if) the session's transaction commits."""
-    session.add(OutboxMessage(task=task, payload=payload, request_id=current_request_id()))
+    # A plain INSERT: cheaper than the unit of work, and it is in the same transaction all the same.
+    session.execute(
+        insert(OUTBOX).values(task=task, payload=payload, request_id=current_request_id())
+    )
 
 
 def backlog(session: Session) -> int:
