@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from warta.models import Document, utcnow
+from warta.models import DOCUMENTS, Document, utcnow
 
 
 def strong_etag(body: bytes) -> str:
@@ -17,16 +18,39 @@ def strong_etag(body: bytes) -> str:
 def store_document(session: Session, path: str, content_type: str, body: bytes) -> bool:
     """Store `body` at `path`; returns whether it changed. Unchanged bytes keep their ETag and
     Last-Modified, so an aggregator's conditional GET still gets its 304."""
-    etag = strong_etag(body)
-    document = session.get(Document, path)
-    if document is not None and document.etag == etag:
-        return False
-    if document is None:
-        session.add(Document(path=path, content_type=content_type, body=body, etag=etag))
-    else:
-        document.content_type, document.body, document.etag = content_type, body, etag
-        document.updated_at = utcnow()
-    return True
+    return bool(store_documents(session, {path: (content_type, body)}))
+
+
+def store_documents(session: Session, documents: Mapping[str, tuple[str, bytes]]) -> list[str]:
+    """Store each `path: (content_type, body)`; returns the paths whose bytes changed.
+
+    The stored ETags are read in one query and only changed documents are written, with plain
+    statements: loading each document (its bytes and an ORM object) only to compare its ETag
+    cost more than building it."""
+    etags = {path: strong_etag(body) for path, (_, body) in documents.items()}
+    stored = stored_etags(session, list(documents))
+    changed = [path for path, etag in etags.items() if stored.get(path) != etag]
+    for path in changed:
+        content_type, body = documents[path]
+        values = {"content_type": content_type, "body": body, "etag": etags[path]}
+        if path in stored:
+            statement = update(DOCUMENTS).where(DOCUMENTS.c.path == path)
+            session.execute(statement.values(**values, updated_at=utcnow()))
+        else:
+            session.execute(insert(DOCUMENTS).values(path=path, **values))
+    return changed
+
+
+def stored_etags(session: Session, paths: list[str]) -> dict[str, str]:
+    """The ETag of each of `paths` that is stored."""
+    etags: dict[str, str] = {}
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        rows = session.execute(
+            select(DOCUMENTS.c.path, DOCUMENTS.c.etag).where(DOCUMENTS.c.path.in_(chunk))
+        )
+        etags.update({path: etag for path, etag in rows})
+    return etags
 
 
 def prune_documents(session: Session, prefix: str, keep: set[str]) -> None:

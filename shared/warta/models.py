@@ -240,3 +240,5 @@ class Failure(Base):
 ARTICLES = cast(Table, Article.__table__)
 REVISIONS = cast(Table, Revision.__table__)
 OUTBOX = cast(Table, OutboxMessage.__table__)
+SNIPPETS = cast(Table, Snippet.__table__)
+DOCUMENTS = cast(Table, Document.__table__)

@@ -2,8 +2,10 @@
 
 A stage task is transport: it names its stage, a pure `prepare` step that computes the result
 from the loaded revision, and an `apply` step that writes the result (and may hold the revision
-in another status, which then stops the flow here). Computing happens
-outside the write transaction, so SQLite's single writer is held only for the write.
+in another status, which then stops the flow here). All of it is one transaction with the
+revision's row locked: a stage computes for a few milliseconds, and a second transaction (read,
+then write) cost more than the compute itself. A duplicate delivery waits for the lock and then
+finds the stage done.
 """
 
 from __future__ import annotations
@@ -91,43 +93,31 @@ def run_stage(
     apply: Callable[[Session, Revision, T], str | None],
     next_task: str | None = None,
 ) -> None:
-    database_url = get_settings().database_url
-    with session_scope(database_url, writer=False) as session:
-        revision = load_revision(session, article_id, number)
+    with session_scope(get_settings().database_url) as session:
+        revision = load_revision(session, article_id, number, for_update=True)
         if revision is None:
             log.warning("no revision %s/%s; message dropped", article_id, number)
             return
+        # Another delivery of the same message may have been here first.
         if revision.status == FAILED:
             return
-        done = stage_reached(revision.status, stage)
-        outcome: T | Rejected | None = None
-        if not done:
+        if not stage_reached(revision.status, stage):
             try:
                 outcome = prepare(revision)
             except Rejected as rejection:
-                outcome = rejection
-    if not done:
-        with session_scope(database_url) as session:
-            revision = load_revision(session, article_id, number, for_update=True)
-            assert revision is not None
-            # Another delivery of the same message may have finished first.
-            if revision.status == FAILED or stage_reached(revision.status, stage):
-                pass
-            elif isinstance(outcome, Rejected):
                 record_failure(
                     session,
                     STAGE_TASKS[stage],
                     revision_message(article_id, number),
-                    f"{stage}: {outcome}",
+                    f"{stage}: {rejection}",
                 )
-                log.info("revision %s/%s failed at %s: %s", article_id, number, stage, outcome)
+                log.info("revision %s/%s failed at %s: %s", article_id, number, stage, rejection)
                 return
-            else:
-                # `apply` may name another status than the stage's own (e.g. scheduled).
-                status = apply(session, revision, outcome)  # type: ignore[arg-type]
-                revision.status = status or stage
-                log.info("revision %s/%s %s", article_id, number, revision.status)
-                if status is not None:
-                    return
+            # `apply` may name another status than the stage's own (e.g. scheduled).
+            status = apply(session, revision, outcome)
+            revision.status = status or stage
+            log.info("revision %s/%s %s", article_id, number, revision.status)
+            if status is not None:
+                return
     if next_task:
         app.send_task(next_task, kwargs=revision_message(article_id, number))

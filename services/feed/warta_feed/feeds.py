@@ -168,8 +168,11 @@ def _generator(channel: Channel, entries: list[FeedEntry], kind: str) -> FeedGen
         item.dc.dc_creator(clean(entry.author))  # ...so RSS names the office as dc:creator
         item.published(entry.published)
         item.updated(entry.updated)
-        for slug, label in entry.categories:
-            item.category(term=slug, label=clean(label) or slug)
+        if entry.categories:
+            # In one call: feedgen maps every category to RSS again on each call.
+            item.category(
+                [{"term": slug, "label": clean(label) or slug} for slug, label in entry.categories]
+            )
         image = entry.image
         if image is not None and image.media_type:
             # Unknown length: Atom leaves it out; feedgen writes RSS's required length as 0,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import gzip
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from redis import Redis
 from sqlalchemy import Select, event, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from warta.articles import live_articles
-from warta.documents import prune_documents, store_document
+from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
 from warta.models import SCHEDULED, Article, Document, Office, Revision, utcnow
 from warta.redis_client import get_redis
 from warta.settings import Settings
@@ -163,13 +164,18 @@ def _rebuilt_through(redis: Redis) -> datetime | None:
     return datetime.fromisoformat(value.decode()) if isinstance(value, bytes) else None
 
 
-def store_with_gzip(session: Session, path: str, content_type: str, body: bytes) -> bool:
-    """Store the document and its gzip variant (mtime 0: the same bytes give the same gzip)."""
-    changed = store_document(session, path, content_type, body)
-    if changed or session.get(Document, path + GZIP_SUFFIX) is None:
-        packed = gzip.compress(body, compresslevel=6, mtime=0)
-        store_document(session, path + GZIP_SUFFIX, content_type, packed)
-    return changed
+def store_with_gzip(session: Session, documents: Mapping[str, tuple[str, bytes]]) -> list[str]:
+    """Store each `path: (content_type, body)` and its gzip variant (mtime 0: the same bytes
+    give the same gzip); returns the paths whose bytes changed. Only those are compressed."""
+    stored = stored_etags(session, [p for path in documents for p in (path, path + GZIP_SUFFIX)])
+    written: dict[str, tuple[str, bytes]] = {}
+    for path, (content_type, body) in documents.items():
+        if stored.get(path) != strong_etag(body) or path + GZIP_SUFFIX not in stored:
+            written[path] = (content_type, body)
+            packed = gzip.compress(body, compresslevel=6, mtime=0)
+            written[path + GZIP_SUFFIX] = (content_type, packed)
+    changed = store_documents(session, written)
+    return [path for path in documents if path in changed]
 
 
 class _Builder:
@@ -195,26 +201,26 @@ class _Builder:
         )
 
     def store_feed(self, path: str, channel: Channel, entries: list[FeedEntry]) -> list[str]:
-        changed = []
-        for kind, (content_type, build) in FEED_FORMATS.items():
-            if store_with_gzip(
-                self.session, f"{path}.{kind}", content_type, build(channel, entries)
-            ):
-                changed.append(f"{path}.{kind}")
-        return changed
+        documents = {
+            f"{path}.{kind}": (content_type, build(channel, entries))
+            for kind, (content_type, build) in FEED_FORMATS.items()
+        }
+        return store_with_gzip(self.session, documents)
 
     def entries_of(self, query: Select[Article, Revision]) -> list[FeedEntry]:
         entries = []
-        for article, revision in self.session.execute(query):
+        for article, revision, image in self.session.execute(_without_bodies(query, LEAD_IMAGE)):
             key = (article.id, revision.number)
             if key not in self.entries:
                 if len(self.entries) > 10_000:  # a full rebuild of a large archive
                     self.entries.clear()
-                self.entries[key] = self.feed_entry(article, revision)
+                self.entries[key] = self.feed_entry(article, revision, image)
             entries.append(self.entries[key])
         return entries
 
-    def feed_entry(self, article: Article, revision: Revision) -> FeedEntry:
+    def feed_entry(
+        self, article: Article, revision: Revision, image: dict[str, str] | None
+    ) -> FeedEntry:
         assert article.published_at is not None and revision.slug and revision.title
         return FeedEntry(
             guid=article.guid,
@@ -227,7 +233,7 @@ class _Builder:
             updated=article.updated_at or article.published_at,
             language=revision.language,
             categories=[(tag["slug"], tag["label"]) for tag in revision.tags or []],
-            image=self.lead_image(revision.submission.get("image")),
+            image=self.lead_image(image),
         )
 
     def lead_image(self, image: dict[str, str] | None) -> LeadImage | None:
@@ -355,8 +361,7 @@ class _Builder:
             if not urls:
                 prune_documents(self.session, path, set())
                 continue
-            if store_with_gzip(self.session, path, XML, build_urlset(urls)):
-                changed.append(path)
+            changed += store_with_gzip(self.session, {path: (XML, build_urlset(urls))})
             del urls
         news = newest_first(live_articles().where(Article.published_at >= now - NEWS_WINDOW))
         items = [
@@ -366,13 +371,14 @@ class _Builder:
                 revision.language or self.settings.site_language,
                 article.published_at or now,
             )
-            for article, revision in self.session.execute(news.limit(MAX_NEWS_URLS))
+            for article, revision in self.session.execute(
+                _without_bodies(news.limit(MAX_NEWS_URLS))
+            )
         ]
         body = build_news_sitemap(items, self.settings.site_name)
-        if store_with_gzip(self.session, "sitemap-news.xml", XML, body):
-            changed.append("sitemap-news.xml")
-        if store_with_gzip(self.session, "sitemap.xml", XML, build_index(self.sitemap_index())):
-            changed.append("sitemap.xml")
+        changed += store_with_gzip(self.session, {"sitemap-news.xml": (XML, body)})
+        index = build_index(self.sitemap_index())
+        changed += store_with_gzip(self.session, {"sitemap.xml": (XML, index)})
         return changed
 
     def sitemap_urls(self, number: int) -> Iterator[SitemapUrl]:
@@ -407,6 +413,18 @@ class _Builder:
         ).all()
         numbered = sorted(rows, key=lambda row: _sitemap_order(row[0]))
         return [SitemapUrl(f"{self.base}/{path}", updated_at) for path, updated_at in numbered]
+
+
+# The lead image of a live revision, read without decoding its whole submission.
+LEAD_IMAGE = Revision.submission["image"]
+
+
+def _without_bodies(query: Select[Article, Revision], *columns: Any) -> Any:
+    """The query without the submission and the plain text: a feed needs neither, and decoding
+    each report's submission (the whole body as JSON) was a good part of a rebuild."""
+    return query.add_columns(*columns).options(
+        defer(Revision.submission), defer(Revision.body_text)
+    )
 
 
 def _sitemap_order(path: str) -> int:

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from celery import current_task
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from warta.articles import live_articles
 from warta.celery_app import app
 from warta.coalescing import LISTINGS_RENDER
 from warta.db import session_scope
-from warta.documents import prune_documents, store_document, strong_etag
+from warta.documents import prune_documents, store_documents, strong_etag
 from warta.messages import PUBLISH, RENDER, RENDER_LISTINGS, RERENDER
-from warta.models import Article, Revision, Snippet
+from warta.models import SNIPPETS, Article, Revision
 from warta.redis_client import get_redis
 from warta.settings import Settings, get_settings
 from warta.stages import STAGE_TASK_OPTIONS, load_revision, run_stage
@@ -59,16 +60,22 @@ def _render(revision: Revision) -> dict[str, str]:
 
 
 def store_snippets(session: Session, revision: Revision, snippets: dict[str, str]) -> None:
-    for kind, html in snippets.items():
-        session.merge(
-            Snippet(
-                article_id=revision.article_id,
-                revision=revision.number,
-                kind=kind,
-                html=html,
-                etag=strong_etag(html.encode()),
-            )
-        )
+    """The revision's snippets, replacing any earlier rendering of it in the same commit."""
+    key = (SNIPPETS.c.article_id == revision.article_id) & (SNIPPETS.c.revision == revision.number)
+    session.execute(delete(SNIPPETS).where(key))
+    session.execute(
+        insert(SNIPPETS),
+        [
+            {
+                "article_id": revision.article_id,
+                "revision": revision.number,
+                "kind": kind,
+                "html": html,
+                "etag": strong_etag(html.encode()),
+            }
+            for kind, html in snippets.items()
+        ],
+    )
 
 
 @app.task(name=RERENDER, **STAGE_TASK_OPTIONS)
@@ -222,17 +229,29 @@ def _add_pages(
 
 def store_composed(session: Session, composed: Composed) -> int:
     """Write what changed; returns how many documents did. Pages no longer produced go."""
-    changed = sum(
-        store_document(session, path, content_type, body)
-        for path, (content_type, body) in composed.documents.items()
-    )
+    changed = len(store_documents(session, composed.documents))
     paths = set(composed.documents)
     prune_documents(session, "berita/", paths)
     prune_documents(session, "pages/", paths)
     # The stored card of each live revision follows its view count, for embedding sites.
-    for (article_id, revision), html in composed.cards.items():
-        etag = strong_etag(html.encode())
-        card = session.get(Snippet, (article_id, revision, "card"))
-        if card is not None and card.etag != etag:
-            card.html, card.etag = html, etag
+    cards = {key: (html, strong_etag(html.encode())) for key, html in composed.cards.items()}
+    ids = sorted({article_id for article_id, _ in cards})
+    for start in range(0, len(ids), 500):
+        stored = session.execute(
+            select(SNIPPETS.c.article_id, SNIPPETS.c.revision, SNIPPETS.c.etag).where(
+                SNIPPETS.c.kind == "card", SNIPPETS.c.article_id.in_(ids[start : start + 500])
+            )
+        )
+        for article_id, revision, etag in stored:
+            html, new_etag = cards.get((article_id, revision), (None, etag))
+            if new_etag != etag:
+                session.execute(
+                    update(SNIPPETS)
+                    .where(
+                        SNIPPETS.c.article_id == article_id,
+                        SNIPPETS.c.revision == revision,
+                        SNIPPETS.c.kind == "card",
+                    )
+                    .values(html=html, etag=new_etag)
+                )
     return changed
