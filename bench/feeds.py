@@ -96,8 +96,7 @@ def seed(database_url: str, offices: int, tags: int, articles: int) -> None:
             )
             session.add(revision)
             session.flush()
-            go_live(revision)
-            article.changed_at = now - timedelta(hours=1)  # long before the next rebuild
+            go_live(session, revision)
 
 
 def rebuild(settings, **options) -> tuple[float, int]:  # type: ignore[no-untyped-def]
@@ -218,7 +217,7 @@ def main() -> None:
             )
             session.add(revision)
             session.flush()
-            go_live(revision)
+            go_live(session, revision)
         incremental, incremental_docs = rebuild(settings)
         idle, _ = rebuild(settings)
         print(f"one feed, 50 entries, RSS + Atom + JSON Feed: {one_feed * 1000:.0f} ms")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Select, insert, select
+from sqlalchemy.orm import Session, contains_eager
 
-from warta.models import Article, Revision
+from warta.models import FEED_CHANGES, Article, Revision, utcnow
 
 
 def live_articles() -> Select[Article, Revision]:
@@ -20,3 +20,17 @@ def live_articles() -> Select[Article, Revision]:
         .options(contains_eager(Article.office))
         .where(Article.retracted_at.is_(None))
     )
+
+
+def note_feed_change(session: Session, article_id: int) -> None:
+    """The article's feeds, archives and sitemaps are to be rebuilt once this commits."""
+    session.execute(insert(FEED_CHANGES).values(article_id=article_id))
+
+
+def retract(session: Session, article: Article) -> bool:
+    """Take the article off every feed, sitemap and page; False if it was retracted already."""
+    if article.retracted_at is not None:
+        return False
+    article.retracted_at = utcnow()
+    note_feed_change(session, article.id)
+    return True

@@ -222,6 +222,19 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class FeedChange(Base):
+    """An article whose feeds, archives and sitemaps the next rebuild must redo. Written in the
+    transaction that makes the change (going live, retraction) and deleted by the rebuild that
+    read it, like the outbox: a change committed late is read by the next rebuild, where a
+    "changed since" clock would need a safety margin that grows every rebuild."""
+
+    __tablename__ = "feed_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Failure(Base):
     """A task that failed for good (rejected, out of retries, or out of time), to replay."""
 
@@ -242,3 +255,4 @@ REVISIONS = cast(Table, Revision.__table__)
 OUTBOX = cast(Table, OutboxMessage.__table__)
 SNIPPETS = cast(Table, Snippet.__table__)
 DOCUMENTS = cast(Table, Document.__table__)
+FEED_CHANGES = cast(Table, FeedChange.__table__)

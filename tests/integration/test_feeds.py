@@ -23,6 +23,7 @@ from tests.unit.feed.validators import (
     valid_sitemap,
     valid_sitemap_index,
 )
+from warta.articles import retract as retract_article
 from warta.db import session_scope
 from warta.documents import find_document
 from warta.models import Article, Office, Revision, utcnow
@@ -122,7 +123,7 @@ def publish(
         )
         session.add(revision)
         session.flush()
-        go_live(revision)
+        go_live(session, revision)
         return article.id
 
 
@@ -141,7 +142,7 @@ def document(settings: Settings, path: str) -> bytes:
 
 def retract(settings: Settings, article_id: int) -> None:
     with session_scope(settings.database_url) as session:
-        session.get_one(Article, article_id).retracted_at = utcnow()
+        assert retract_article(session, session.get_one(Article, article_id))
 
 
 def test_every_feed_and_sitemap_is_built_and_valid(settings: Settings) -> None:

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from tests.conftest import RunningSystem, eventually, new_office
 from tests.unit.feed.validators import valid_atom, valid_json_feed, valid_rss, valid_sitemap
+from warta.articles import retract
 from warta.db import session_scope
 from warta.messages import RETRACT
-from warta.models import Article, utcnow
+from warta.models import Article
 from warta.outbox import add_message
 
 TYPES = {
@@ -99,7 +100,7 @@ def test_conditional_get_gzip_and_retraction(system: RunningSystem) -> None:
     # Retract the second article as ingest does: mark it, and send warta.retract via the outbox.
     gone = ids[1]
     with session_scope(system.database_url) as session:
-        session.get_one(Article, gone).retracted_at = utcnow()
+        assert retract(session, session.get_one(Article, gone))
         add_message(session, RETRACT, {"article_id": gone})
     before = requests.get(f"{feed}/feed.atom", timeout=5).headers["ETag"]
 

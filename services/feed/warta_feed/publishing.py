@@ -9,13 +9,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from redis import Redis
-from sqlalchemy import Select, event, func, or_, select
+from sqlalchemy import Select, delete, event, func, select
 from sqlalchemy.orm import Session, defer
 
-from warta.articles import live_articles
+from warta.articles import live_articles, note_feed_change
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
-from warta.models import SCHEDULED, Article, Document, Office, Revision, utcnow
+from warta.models import FEED_CHANGES, SCHEDULED, Article, Document, Office, Revision, utcnow
 from warta.redis_client import get_redis
 from warta.settings import Settings
 from warta.tags import is_section
@@ -39,11 +38,11 @@ log = logging.getLogger(__name__)
 
 REBUILD_COUNT_KEY = "warta:feeds:rebuilds"  # how many rebuilds ran, for operators
 
-# Where the last rebuild's start is kept: the next one redoes only what changed since.
-REBUILT_THROUGH_KEY = "warta:feeds:rebuilt-through"
-# A change stamped this long before the last rebuild started is still looked at again: it may
-# have been committed after that rebuild read the database, or stamped by a clock behind ours.
-CHANGE_MARGIN = timedelta(minutes=5)
+# Set once a full rebuild has been committed; without it (a new deployment, Redis wiped), the
+# next rebuild redoes everything.
+BUILT_KEY = "warta:feeds:built"
+# The most changes one rebuild takes on; the rest wait for the next one.
+MAX_CHANGES = 20_000
 # RFC 5005 archive documents hold the articles of one block of ids each.
 ARCHIVE_SIZE = 100
 NEWS_WINDOW = timedelta(hours=48)
@@ -60,7 +59,7 @@ FEED_FORMATS = {
 GZIP_SUFFIX = ".gz"  # the gzip variant of a document is stored beside it under this path
 
 
-def go_live(revision: Revision) -> str | None:
+def go_live(session: Session, revision: Revision) -> str | None:
     """Make `revision` the article's live one; returns `scheduled` if its time has not come."""
     now = utcnow()
     if revision.publish_at > now:
@@ -71,7 +70,8 @@ def go_live(revision: Revision) -> str | None:
     if article.live_revision is not None and article.live_revision >= revision.number:
         return None  # a newer revision is live already; this one only completes its stages
     article.live_revision = revision.number
-    article.changed_at = now  # what the next feed rebuild looks for
+    article.changed_at = now
+    note_feed_change(session, article.id)
     if article.published_at is None:
         article.published_at = revision.publish_at
         article.updated_at = revision.publish_at
@@ -91,38 +91,47 @@ def archive_block(article_id: int) -> int:
 @dataclass
 class Scope:
     """What one rebuild redoes: the global feed and the news sitemap always; the rest only
-    where an article changed (everything when there is no record of a previous rebuild)."""
+    where an article changed (everything when `full`). `change_ids` are the change rows read."""
 
     full: bool
     office_ids: set[int] = field(default_factory=set)
     tags: set[str] = field(default_factory=set)
     archive_blocks: set[int] = field(default_factory=set)
     sitemaps: set[int] = field(default_factory=set)
+    change_ids: list[int] = field(default_factory=list)
 
 
-def rebuild_scope(session: Session, since: datetime | None) -> Scope:
-    """The feeds and sitemaps that articles changed (published, revised, retracted) since
-    `since` appear in, before or after the change."""
-    if since is None:
-        return Scope(full=True)
-    changed = session.execute(
-        select(Article.id, Article.office_id).where(
-            or_(Article.changed_at >= since, Article.retracted_at >= since)
-        )
+def rebuild_scope(session: Session, full: bool) -> Scope:
+    """The feeds and sitemaps that the changed articles (published, revised, retracted) appear
+    in, before or after the change."""
+    changes = session.execute(
+        select(FEED_CHANGES.c.id, FEED_CHANGES.c.article_id)
+        .order_by(FEED_CHANGES.c.id)
+        .limit(MAX_CHANGES)
     ).all()
-    scope = Scope(full=False)
-    ids = [article_id for article_id, _ in changed]
-    for article_id, office_id in changed:
-        scope.office_ids.add(office_id)
-        scope.archive_blocks.add(archive_block(article_id))
-        scope.sitemaps.add(sitemap_number(article_id))
+    scope = Scope(full=full, change_ids=[change_id for change_id, _ in changes])
+    if full:
+        return scope
+    ids = sorted({article_id for _, article_id in changes})
     for start in range(0, len(ids), 500):
-        # Every revision's tags: a tag that a new revision dropped loses the article too.
-        for tags in session.scalars(
-            select(Revision.tags).where(Revision.article_id.in_(ids[start : start + 500]))
+        chunk = ids[start : start + 500]
+        for article_id, office_id in session.execute(
+            select(Article.id, Article.office_id).where(Article.id.in_(chunk))
         ):
+            scope.office_ids.add(office_id)
+            scope.archive_blocks.add(archive_block(article_id))
+            scope.sitemaps.add(sitemap_number(article_id))
+        # Every revision's tags: a tag that a new revision dropped loses the article too.
+        for tags in session.scalars(select(Revision.tags).where(Revision.article_id.in_(chunk))):
             scope.tags.update(tag["slug"] for tag in tags or [] if is_section(tag))
     return scope
+
+
+def _forget_changes(session: Session, change_ids: list[int]) -> None:
+    # By id, not "up to the newest": a change with a smaller id may commit after this read.
+    for start in range(0, len(change_ids), 500):
+        chunk = change_ids[start : start + 500]
+        session.execute(delete(FEED_CHANGES).where(FEED_CHANGES.c.id.in_(chunk)))
 
 
 def rebuild_documents(
@@ -138,12 +147,12 @@ def rebuild_documents(
     the session commits, the rebuild is recorded and the WebSub hub is told."""
     redis = get_redis(settings.redis_url)
     started = utcnow()
-    since = None if full else _rebuilt_through(redis)
-    scope = rebuild_scope(session, since and since - CHANGE_MARGIN)
+    scope = rebuild_scope(session, full or not redis.exists(BUILT_KEY))
     builder = _Builder(session, settings, probe or image_probe(settings.image_probe, redis))
     changed = builder.feeds(scope)
     changed += builder.archives(scope)
     changed += builder.sitemaps(scope, started)
+    _forget_changes(session, scope.change_ids)
     hub = hub or (HttpHub(settings.websub_hub_url) if settings.websub_hub_url else NoHub())
     topics = [
         f"{settings.public_base_url}/{path}"
@@ -152,16 +161,11 @@ def rebuild_documents(
     ]
 
     def committed(_: Session) -> None:
-        redis.set(REBUILT_THROUGH_KEY, started.isoformat())
+        redis.set(BUILT_KEY, started.isoformat())
         hub.publish(topics)
 
     event.listen(session, "after_commit", committed, once=True)
     return changed
-
-
-def _rebuilt_through(redis: Redis) -> datetime | None:
-    value = redis.get(REBUILT_THROUGH_KEY)
-    return datetime.fromisoformat(value.decode()) if isinstance(value, bytes) else None
 
 
 def store_with_gzip(session: Session, documents: Mapping[str, tuple[str, bytes]]) -> list[str]:

@@ -29,7 +29,7 @@ def publish(article_id: int, revision: int) -> None:
 def _go_live(session: Session, revision: Revision, _: None) -> str | None:
     # A future revision stays `scheduled`; the relay's sweep (warta.schedule) queues it again
     # when its time comes. No ETA message: the broker may lose it, the database keeps it.
-    return go_live(revision)
+    return go_live(session, revision)
 
 
 @app.task(name=RETRACT, **STAGE_TASK_OPTIONS)

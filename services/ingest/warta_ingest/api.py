@@ -19,6 +19,7 @@ from sqlalchemy import Select, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from warta.articles import retract
 from warta.db import session_scope
 from warta.messages import NORMALISE, RETRACT, revision_message
 from warta.models import ARTICLES, RETRACTED, REVISIONS, Article, Revision, utcnow
@@ -126,8 +127,7 @@ def retract_article(article_id: int) -> ResponseReturnValue:
         article = _own_article(session, article_id, for_update=True)
         if request.if_match:
             _check_if_match(article)
-        if article.retracted_at is None:
-            article.retracted_at = utcnow()
+        if retract(session, article):
             add_message(session, RETRACT, {"article_id": article.id})
         return _answer(202, article.id, article.current_revision, RETRACTED)
 
