@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from warta.models import DOCUMENTS, Document, utcnow
+
+UPDATED = ("content_type", "body", "etag", "updated_at")
+INSERTED = ("path", *UPDATED)
 
 
 def strong_etag(body: bytes) -> str:
@@ -30,14 +33,24 @@ def store_documents(session: Session, documents: Mapping[str, tuple[str, bytes]]
     etags = {path: strong_etag(body) for path, (_, body) in documents.items()}
     stored = stored_etags(session, list(documents))
     changed = [path for path, etag in etags.items() if stored.get(path) != etag]
-    for path in changed:
-        content_type, body = documents[path]
-        values = {"content_type": content_type, "body": body, "etag": etags[path]}
-        if path in stored:
-            statement = update(DOCUMENTS).where(DOCUMENTS.c.path == path)
-            session.execute(statement.values(**values, updated_at=utcnow()))
-        else:
-            session.execute(insert(DOCUMENTS).values(path=path, **values))
+    now = utcnow()
+    rows = [
+        {
+            "target": path,
+            "path": path,
+            "content_type": documents[path][0],
+            "body": documents[path][1],
+            "etag": etags[path],
+            "updated_at": now,
+        }
+        for path in changed
+    ]
+    # Each as one executemany: a new article shifts every listing page, hundreds at a time.
+    if updates := [row for row in rows if row["path"] in stored]:
+        statement = update(DOCUMENTS).where(DOCUMENTS.c.path == bindparam("target"))
+        session.execute(statement.values(**{k: bindparam(k) for k in UPDATED}), updates)
+    if inserts := [row for row in rows if row["path"] not in stored]:
+        session.execute(insert(DOCUMENTS), [{k: row[k] for k in INSERTED} for row in inserts])
     return changed
 
 
