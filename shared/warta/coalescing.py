@@ -73,4 +73,6 @@ class CoalescedJob:
 
 
 FEED_REBUILD = CoalescedJob("feeds-rebuild", REBUILD_FEEDS)
-LISTINGS_RENDER = CoalescedJob("listings-render", RENDER_LISTINGS)
+# A new article shifts every listing page (hundreds of documents): readers' pages follow within
+# seconds, while the feeds, which aggregators poll, are rebuilt first and more often.
+LISTINGS_RENDER = CoalescedJob("listings-render", RENDER_LISTINGS, min_delay=5.0)

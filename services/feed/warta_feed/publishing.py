@@ -337,8 +337,10 @@ class _Builder:
         if not self.last_block:
             return []
         blocks = set(range(1, self.last_block + 1)) if scope.full else set(scope.archive_blocks)
-        # The newest block grows; the one before it gains its next-archive link once.
-        blocks |= {self.last_block, self.last_block - 1}
+        if self.last_block in blocks:
+            # An article went into the newest block, which may be new: the block before it
+            # then gains its next-archive link (unchanged bytes are not written again).
+            blocks.add(self.last_block - 1)
         changed = []
         for block in sorted(b for b in blocks if 1 <= b <= self.last_block):
             first, last = (block - 1) * ARCHIVE_SIZE + 1, block * ARCHIVE_SIZE
