@@ -45,8 +45,8 @@ bench: install wrk ## Every benchmark, one after another; figures go to docs/ben
 	$(PYTHON) bench/render_pages.py
 	$(PYTHON) bench/ingest.py --seconds 15
 	$(PYTHON) bench/feeds.py
-	$(PYTHON) bench/ceiling.py
-	$(PYTHON) bench/pipeline.py --reports 1000 --postgres --workers-per-stage 1
+	$(PYTHON) bench/pipeline.py --reports 5000 --workers-per-stage 1 2 --postgres
+	$(PYTHON) bench/pipeline.py --rate 50 --duration 60 --workers-per-stage 1 --postgres --ceiling 0
 
 clean: ## Remove the virtualenv and the local run's data
 	rm -rf $(VENV) var

@@ -10,8 +10,9 @@ burst from several threads or at a fixed rate, while watching the article sitema
 the feeds, and listing every live article where a feed lists only the newest) until every
 report is there. Prints accepted submissions/s, reports/s published, the p50/p99 time from
 submit to the sitemap, and the reports lost (never listed) or duplicated (listed twice, or a
-second article or revision in the database). Given --ceiling (tasks/s from bench/ceiling.py),
-also the most Celery itself allows: the ceiling over the tasks a report costs."""
+second article or revision in the database). Then Celery's own ceiling, measured in the same
+run by bench/ceiling.py unless --ceiling gives it: the most Celery allows is the ceiling over
+the tasks a report costs."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import concurrent.futures
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -71,7 +73,11 @@ def main() -> int:
     )
     parser.add_argument("--concurrency", type=int, default=2, help="processes per worker")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
-    parser.add_argument("--ceiling", type=float, help="no-op tasks/s from bench/ceiling.py")
+    parser.add_argument(
+        "--ceiling",
+        type=float,
+        help="no-op tasks/s (default: measured in this run by bench/ceiling.py; 0: skip)",
+    )
     parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f}")
@@ -83,13 +89,30 @@ def main() -> int:
         failed |= not ok
     if len(rates) == 2 and rates[0]:
         print(f"scaling            x{rates[1] / rates[0]:.2f} from {args.workers_per_stage}")
+    if args.ceiling is None:
+        args.ceiling = measure_ceiling(args.concurrency)
     if args.ceiling:
         print(
             f"ceiling            {args.ceiling / TASKS_PER_REPORT:.0f} reports/s "
-            f"({args.ceiling:.0f} no-op tasks/s / {TASKS_PER_REPORT} tasks a report)"
+            f"({args.ceiling:.0f} no-op tasks/s / {TASKS_PER_REPORT} tasks a report); "
+            f"reached {max(rates) * TASKS_PER_REPORT / args.ceiling:.2f} of it (aim 0.8)"
         )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 1 if failed else 0
+
+
+def measure_ceiling(concurrency: int) -> float:
+    """Celery's no-op ceiling with the same worker settings, on the machine as it is now."""
+    script = str(Path(__file__).with_name("ceiling.py"))
+    out = subprocess.run(
+        [sys.executable, script, "--messages", "3000", "--runs", "2", "--concurrency", str(concurrency)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    best = re.search(r"\(best (\d+)\)", out)
+    assert best is not None, out
+    return float(best.group(1))
 
 
 def measure(args: argparse.Namespace, workers_per_stage: int) -> tuple[float, bool]:
