@@ -105,7 +105,7 @@ def measure_ceiling(concurrency: int) -> float:
     """Celery's no-op ceiling with the same worker settings, on the machine as it is now."""
     script = str(Path(__file__).with_name("ceiling.py"))
     out = subprocess.run(
-        [sys.executable, script, "--messages", "3000", "--runs", "2", "--concurrency", str(concurrency)],
+        [sys.executable, script, "--messages=3000", "--runs=2", f"--concurrency={concurrency}"],
         check=True,
         capture_output=True,
         text=True,
