@@ -28,6 +28,7 @@ from warta.db import session_scope
 from warta.documents import find_document
 from warta.models import Article, Office, Revision, utcnow
 from warta.settings import Settings
+from warta_feed import publishing
 from warta_feed.images import GuessingProbe, HeadProbe
 from warta_feed.publishing import go_live, rebuild_documents
 
@@ -240,6 +241,36 @@ def test_a_rebuild_without_changes_changes_no_bytes(settings: Settings) -> None:
     changed = rebuild(settings)
     assert "offices/kota-malang/feed.rss" in changed and "tags/logistik/feed.rss" in changed
     assert "offices/kab-pasuruan/feed.rss" not in changed and "tags/pemilu/feed.rss" not in changed
+
+
+def test_a_change_stamped_long_ago_still_reaches_its_feeds(settings: Settings) -> None:
+    # A revision whose commit came late, or whose worker's clock was behind: the rebuild after
+    # it must find it however old its stamps, since it reads the change log, not a clock.
+    new_office(settings.database_url, "kab-pasuruan")
+    publish(settings, "kab-pasuruan", "Awal", tags=("pemilu",))
+    rebuild(settings)
+    late = publish(settings, "kab-pasuruan", "Terlambat", tags=("sengketa",), hours_ago=30)
+    with session_scope(settings.database_url) as session:
+        session.get_one(Article, late).changed_at = utcnow() - timedelta(hours=30)
+    assert "tags/sengketa/feed.rss" in rebuild(settings)
+    assert b"Terlambat" in document(settings, "tags/sengketa/feed.rss")
+    assert f"/berita/{late}-".encode() in document(settings, "sitemaps/articles-1.xml")
+
+
+def test_changes_beyond_one_rebuild_wait_for_the_next(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new_office(settings.database_url, "kab-pasuruan")
+    publish(settings, "kab-pasuruan", "Awal", tags=("pemilu",))
+    rebuild(settings)
+    monkeypatch.setattr(publishing, "MAX_CHANGES", 1)
+    publish(settings, "kab-pasuruan", "Pertama", tags=("logistik",))
+    publish(settings, "kab-pasuruan", "Kedua", tags=("sengketa",))
+    first = rebuild(settings)
+    assert "tags/logistik/feed.rss" in first and "tags/sengketa/feed.rss" not in first
+    assert "tags/sengketa/feed.rss" in rebuild(settings)
+    assert b"Kedua" in document(settings, "tags/sengketa/feed.rss")
+    assert rebuild(settings) == []
 
 
 def test_lead_image_is_an_enclosure_with_its_real_length(

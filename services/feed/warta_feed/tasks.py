@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 
 from celery import current_task
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warta.celery_app import app
 from warta.coalescing import FEED_REBUILD, LISTINGS_RENDER
 from warta.db import session_scope
 from warta.messages import PUBLISH, REBUILD_FEEDS, RETRACT
-from warta.models import Revision
+from warta.models import FEED_CHANGES, Revision
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
@@ -54,6 +55,11 @@ def rebuild_feeds() -> None:
         redis.incr(REBUILD_COUNT_KEY)
         with session_scope(settings.database_url) as session:
             changed = rebuild_documents(session, settings)
+        with session_scope(settings.database_url, writer=False) as session:
+            # Changes left (more than one rebuild takes, or new ones): ask for the next rebuild.
+            left = session.scalar(select(FEED_CHANGES.c.id).limit(1)) is not None
+    if left:
+        request_rebuild()
     shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
     log.info("rebuilt feeds and sitemaps; %d changed: %s", len(changed), shown or "none")
     LISTINGS_RENDER.request(redis, app)
