@@ -2,8 +2,8 @@
 long spaces the next one out (rebuilding more often than a rebuild takes cannot help).
 
 State lives in Redis, so it holds across every worker process and host:
-`warta:job:<name>:pending` (a run is scheduled), `:running` (a run holds the lock) and
-`:seconds` (how long the last run took)."""
+`warta:job:<name>:pending` (a run is scheduled), `:running` (a run holds the lock),
+`:started` (when the last run started) and `:seconds` (how long it took)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ class CoalescedJob:
     task: str
     min_delay: float = 1.0
     max_delay: float = 30.0
+    # Runs start at least this far apart, however short they are (the first after a quiet
+    # spell still comes after `min_delay`).
+    min_interval: float = 0.0
     pending_ttl: int = 120  # should the scheduled message be lost, a later request asks again
     # The lock of a run that died with its worker (or outlived a Redis restart in the AOF)
     # lapses after this; a run longer than it may overlap the next, which costs a retry.
@@ -37,9 +40,12 @@ class CoalescedJob:
         """Ask for a run soon; True if this request scheduled one (the first of a burst)."""
         if not redis.set(self.key("pending"), "1", nx=True, ex=self.pending_ttl):
             return False
-        last = float(redis.get(self.key("seconds")) or 0)
+        last, started = (
+            float(value or 0) for value in redis.mget(self.key("seconds"), self.key("started"))
+        )
+        wait = max(self.min_delay, last, self.min_interval - (time.time() - started))
         try:
-            app.send_task(self.task, countdown=min(self.max_delay, max(self.min_delay, last)))
+            app.send_task(self.task, countdown=min(self.max_delay, wait))
         except Exception:
             # Not scheduled after all: the next request (the caller's retry) must try again.
             redis.delete(self.key("pending"))
@@ -63,6 +69,7 @@ class CoalescedJob:
             redis.expire(running, self.running_ttl)
         # Cleared before the run reads anything: a request from now on schedules another run.
         redis.delete(self.key("pending"))
+        redis.set(self.key("started"), f"{time.time():.3f}", ex=3600)
         started = time.monotonic()
         try:
             yield True
@@ -73,6 +80,7 @@ class CoalescedJob:
 
 
 FEED_REBUILD = CoalescedJob("feeds-rebuild", REBUILD_FEEDS)
-# A new article shifts every listing page (hundreds of documents): readers' pages follow within
-# seconds, while the feeds, which aggregators poll, are rebuilt first and more often.
-LISTINGS_RENDER = CoalescedJob("listings-render", RENDER_LISTINGS, min_delay=5.0)
+# A new article shifts every listing page (hundreds of documents): under a stream of reports
+# readers' pages follow within seconds, while the feeds, which aggregators poll, are rebuilt
+# as often as a rebuild allows.
+LISTINGS_RENDER = CoalescedJob("listings-render", RENDER_LISTINGS, min_interval=5.0)

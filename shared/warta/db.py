@@ -29,10 +29,9 @@ def get_engine(database_url: str, *, writer: bool = True) -> Engine:
         return engine
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    # No pre-ping: it costs a round trip on every checkout. A connection that died with a
-    # database restart fails its next statement instead (a retried task, a 503 for a request),
-    # and SQLAlchemy then drops every pooled connection of that engine.
-    return create_engine(url, pool_size=5, max_overflow=5)
+    # Pre-ping costs a round trip per checkout, but without it every pooled connection that
+    # died with a database restart fails one request or task after the database is back.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
