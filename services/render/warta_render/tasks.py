@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from celery import current_task
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from warta.articles import live_articles
@@ -236,6 +236,7 @@ def store_composed(session: Session, composed: Composed) -> int:
     # The stored card of each live revision follows its view count, for embedding sites.
     cards = {key: (html, strong_etag(html.encode())) for key, html in composed.cards.items()}
     ids = sorted({article_id for article_id, _ in cards})
+    stale = []
     for start in range(0, len(ids), 500):
         stored = session.execute(
             select(SNIPPETS.c.article_id, SNIPPETS.c.revision, SNIPPETS.c.etag).where(
@@ -243,15 +244,17 @@ def store_composed(session: Session, composed: Composed) -> int:
             )
         )
         for article_id, revision, etag in stored:
-            html, new_etag = cards.get((article_id, revision), (None, etag))
-            if new_etag != etag:
-                session.execute(
-                    update(SNIPPETS)
-                    .where(
-                        SNIPPETS.c.article_id == article_id,
-                        SNIPPETS.c.revision == revision,
-                        SNIPPETS.c.kind == "card",
-                    )
-                    .values(html=html, etag=new_etag)
-                )
+            if (card := cards.get((article_id, revision))) and card[1] != etag:
+                stale.append({"a": article_id, "r": revision, "html": card[0], "etag": card[1]})
+    if stale:
+        session.execute(
+            update(SNIPPETS)
+            .where(
+                SNIPPETS.c.article_id == bindparam("a"),
+                SNIPPETS.c.revision == bindparam("r"),
+                SNIPPETS.c.kind == "card",
+            )
+            .values(html=bindparam("html"), etag=bindparam("etag")),
+            stale,
+        )
     return changed
