@@ -18,20 +18,21 @@ def strong_etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def store_document(session: Session, path: str, content_type: str, body: bytes) -> bool:
-    """Store `body` at `path`; returns whether it changed. Unchanged bytes keep their ETag and
-    Last-Modified, so an aggregator's conditional GET still gets its 304."""
-    return bool(store_documents(session, {path: (content_type, body)}))
-
-
-def store_documents(session: Session, documents: Mapping[str, tuple[str, bytes]]) -> list[str]:
-    """Store each `path: (content_type, body)`; returns the paths whose bytes changed.
+def store_documents(
+    session: Session,
+    documents: Mapping[str, tuple[str, bytes]],
+    stored: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Store each `path: (content_type, body)`; returns the paths whose bytes changed. Unchanged
+    bytes keep their ETag and Last-Modified, so an aggregator's conditional GET still gets its
+    304. `stored` gives the stored ETags when the caller has read them already.
 
     The stored ETags are read in one query and only changed documents are written, with plain
     statements: loading each document (its bytes and an ORM object) only to compare its ETag
     cost more than building it."""
     etags = {path: strong_etag(body) for path, (_, body) in documents.items()}
-    stored = stored_etags(session, list(documents))
+    if stored is None:
+        stored = stored_etags(session, list(documents))
     changed = [path for path, etag in etags.items() if stored.get(path) != etag]
     now = utcnow()
     rows = [

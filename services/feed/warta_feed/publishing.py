@@ -178,7 +178,7 @@ def store_with_gzip(session: Session, documents: Mapping[str, tuple[str, bytes]]
             written[path] = (content_type, body)
             packed = gzip.compress(body, compresslevel=6, mtime=0)
             written[path + GZIP_SUFFIX] = (content_type, packed)
-    changed = store_documents(session, written)
+    changed = store_documents(session, written, stored)
     return [path for path in documents if path in changed]
 
 
