@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+# Values per `IN (...)` list: well under SQLite's limit of bound parameters per statement.
+IN_BATCH = 500
+
+
+def in_batches(values: Sequence[T], size: int = IN_BATCH) -> Iterator[Sequence[T]]:
+    """`values` in slices small enough for one `IN (...)` list each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @functools.cache

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from warta.db import in_batches
 from warta.models import DOCUMENTS, Document, utcnow
 
 UPDATED = ("content_type", "body", "etag", "updated_at")
@@ -58,8 +59,7 @@ def store_documents(
 def stored_etags(session: Session, paths: list[str]) -> dict[str, str]:
     """The ETag of each of `paths` that is stored."""
     etags: dict[str, str] = {}
-    for start in range(0, len(paths), 500):
-        chunk = paths[start : start + 500]
+    for chunk in in_batches(paths):
         rows = session.execute(
             select(DOCUMENTS.c.path, DOCUMENTS.c.etag).where(DOCUMENTS.c.path.in_(chunk))
         )

@@ -13,6 +13,7 @@ from sqlalchemy import Select, delete, event, func, select
 from sqlalchemy.orm import Session, defer
 
 from warta.articles import live_articles, note_feed_change
+from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
 from warta.models import FEED_CHANGES, SCHEDULED, Article, Document, Office, Revision, utcnow
 from warta.redis_client import get_redis
@@ -113,8 +114,7 @@ def rebuild_scope(session: Session, full: bool) -> Scope:
     if full:
         return scope
     ids = sorted({article_id for _, article_id in changes})
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in in_batches(ids):
         for article_id, office_id in session.execute(
             select(Article.id, Article.office_id).where(Article.id.in_(chunk))
         ):
@@ -129,8 +129,7 @@ def rebuild_scope(session: Session, full: bool) -> Scope:
 
 def _forget_changes(session: Session, change_ids: list[int]) -> None:
     # By id, not "up to the newest": a change with a smaller id may commit after this read.
-    for start in range(0, len(change_ids), 500):
-        chunk = change_ids[start : start + 500]
+    for chunk in in_batches(change_ids):
         session.execute(delete(FEED_CHANGES).where(FEED_CHANGES.c.id.in_(chunk)))
 
 

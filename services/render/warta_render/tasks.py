@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from warta.articles import live_articles
 from warta.celery_app import app
 from warta.coalescing import LISTINGS_RENDER
-from warta.db import session_scope
+from warta.db import in_batches, session_scope
 from warta.documents import prune_documents, store_documents, strong_etag
 from warta.messages import PUBLISH, RENDER, RENDER_LISTINGS, RERENDER
 from warta.models import SNIPPETS, Article, Revision
@@ -237,10 +237,10 @@ def store_composed(session: Session, composed: Composed) -> int:
     cards = {key: (html, strong_etag(html.encode())) for key, html in composed.cards.items()}
     ids = sorted({article_id for article_id, _ in cards})
     stale = []
-    for start in range(0, len(ids), 500):
+    for chunk in in_batches(ids):
         stored = session.execute(
             select(SNIPPETS.c.article_id, SNIPPETS.c.revision, SNIPPETS.c.etag).where(
-                SNIPPETS.c.kind == "card", SNIPPETS.c.article_id.in_(ids[start : start + 500])
+                SNIPPETS.c.kind == "card", SNIPPETS.c.article_id.in_(chunk)
             )
         )
         for article_id, revision, etag in stored:
