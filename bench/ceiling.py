@@ -51,7 +51,7 @@ def main() -> int:
 
 
 def drain(url: str, messages: int, concurrency: int) -> float:
-    from warta.celery_app import create_celery
+    from warta.celery_app import WORKER_OPTIONS, create_celery
 
     app = create_celery(url)
     with app.producer_or_acquire() as producer:
@@ -78,6 +78,7 @@ def drain(url: str, messages: int, concurrency: int) -> float:
             "prefork",
             "--loglevel",
             "WARNING",
+            *WORKER_OPTIONS,
         ],
         env=env,
         cwd=ROOT,

@@ -269,6 +269,7 @@ def main() -> None:
         # 3. A burst of 1,000 publishes.
         import redis as redis_module
 
+        from warta.celery_app import WORKER_OPTIONS
         from warta.coalescing import FEED_REBUILD
         from warta_feed.publishing import REBUILD_COUNT_KEY
         from warta_feed.tasks import request_rebuild
@@ -289,6 +290,7 @@ def main() -> None:
                 "WARNING",
                 "--hostname",
                 f"bench-{uuid.uuid4().hex[:6]}@%h",
+                *WORKER_OPTIONS,
             ],
             env=os.environ.copy(),
         )

@@ -41,7 +41,7 @@ def create_celery(redis_url: str) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
-        task_queues=[Queue(name) for name in QUEUES],  # type: ignore[no-untyped-call]
+        task_queues=[Queue(name) for name in QUEUES],
         task_routes={name: {"queue": queue} for name, queue in ROUTES.items()},
         # Ack after the work is done, and give the message back if the worker dies mid-task:
         # with idempotent tasks, at-least-once delivery is exactly-once in effect.
@@ -57,3 +57,8 @@ def create_celery(redis_url: str) -> Celery:
 
 
 app = create_celery(get_settings().redis_url)
+
+# Every worker starts with these (the local run, docker compose, the tests and benchmarks).
+# Mingle (revoked-task sync at start) and gossip (worker events) serve nothing here, and mingle
+# runs on every reconnect: after a Redis restart it broke the worker down (kombu KeyError).
+WORKER_OPTIONS = ("--without-mingle", "--without-gossip")

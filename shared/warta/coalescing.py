@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
 from celery import Celery
 from redis import Redis
@@ -40,9 +41,8 @@ class CoalescedJob:
         """Ask for a run soon; True if this request scheduled one (the first of a burst)."""
         if not redis.set(self.key("pending"), "1", nx=True, ex=self.pending_ttl):
             return False
-        last, started = (
-            float(value or 0) for value in redis.mget(self.key("seconds"), self.key("started"))
-        )
+        stored = cast(list[bytes | None], redis.mget(self.key("seconds"), self.key("started")))
+        last, started = (float(value or 0) for value in stored)
         wait = max(self.min_delay, last, self.min_interval - (time.time() - started))
         try:
             app.send_task(self.task, countdown=min(self.max_delay, wait))

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from warta import demo
+from warta.celery_app import WORKER_OPTIONS
 from warta.db import session_scope
 from warta.embedded_redis import free_port, redis_server_argv
 from warta.messages import QUEUES
@@ -133,6 +134,7 @@ def start_services(
             settings.log_level,
             "--hostname",
             f"{worker.name}@%h",
+            *WORKER_OPTIONS,
         ]
         metrics = {"WORKER_METRICS_PORT": str(worker.metrics_port)} if worker.metrics_port else {}
         start(worker.name, argv, **metrics)

@@ -26,6 +26,7 @@ from tests.conftest import (
     eventually,
     new_office,
 )
+from warta.celery_app import WORKER_OPTIONS
 from warta.db import session_scope
 from warta.messages import QUEUES
 from warta.models import FAILED, Article, Revision, Snippet
@@ -185,6 +186,7 @@ def start_worker(system: RunningSystem, name: str) -> None:
     """Another worker on every queue, started as the local run starts its own."""
     argv = [sys.executable, "-m", "celery", "-A", "warta.celery_app", "worker"]
     argv += ["--queues", ",".join(QUEUES), "--concurrency", "2", "--loglevel", "WARNING"]
+    argv += WORKER_OPTIONS
     system.supervisor.start(name, [*argv, "--hostname", f"{name}@%h"])
 
 

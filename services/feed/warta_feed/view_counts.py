@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 from datetime import UTC, datetime
+from typing import cast
 
 from redis import Redis
 from sqlalchemy import update
@@ -93,11 +94,11 @@ def flush_views(redis: Redis, session: Session, now: datetime) -> dict[int, int]
     added: dict[int, int] = {}
     finished: list[str] = []
     counted: dict[str, int] = {}
-    for raw in sorted(redis.smembers(BUCKETS_KEY)):
+    for raw in sorted(cast(set[bytes], redis.smembers(BUCKETS_KEY))):
         bucket = raw.decode() if isinstance(raw, bytes) else str(raw)
         _, _, _, hour, article = bucket.split(":")
-        readers = int(redis.scard(bucket))
-        flushed = int(redis.hget(FLUSHED_KEY, bucket) or 0)
+        readers = cast(int, redis.scard(bucket))
+        flushed = int(cast(bytes | None, redis.hget(FLUSHED_KEY, bucket)) or 0)
         if readers > flushed:
             added[int(article)] = added.get(int(article), 0) + readers - flushed
             counted[bucket] = readers
@@ -110,7 +111,7 @@ def flush_views(redis: Redis, session: Session, now: datetime) -> dict[int, int]
     session.commit()
     pipe = redis.pipeline()
     if counted:
-        pipe.hset(FLUSHED_KEY, mapping=counted)  # type: ignore[arg-type]
+        pipe.hset(FLUSHED_KEY, mapping=counted)
     if finished:
         pipe.srem(BUCKETS_KEY, *finished)
         pipe.hdel(FLUSHED_KEY, *finished)
