@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import click
 from sqlalchemy import func, select
@@ -148,13 +149,15 @@ def demo(ingest_url: str | None, key: str) -> None:
 
 @main.command()
 def relay() -> None:
-    """Send committed outbox messages to the broker, and release scheduled reports, forever."""
+    """Send committed outbox messages to the broker, release scheduled reports, and send
+    revisions whose message was lost on again, forever."""
     import signal
     import threading
 
     from warta.celery_app import app
     from warta.logs import configure_logging
     from warta.outbox import celery_sender, relay_forever
+    from warta.recovery import resend_stalled_forever
     from warta.schedule import release_due_forever
 
     settings = get_settings()
@@ -162,10 +165,16 @@ def relay() -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    sweep = threading.Thread(target=release_due_forever, args=(settings.database_url, stop))
-    sweep.start()
-    relay_forever(settings.database_url, celery_sender(app), stop=stop)
-    sweep.join()
+    url, visibility_timeout = settings.database_url, settings.broker_visibility_timeout
+    sweeps = [
+        threading.Thread(target=release_due_forever, args=(url, stop)),
+        threading.Thread(target=resend_stalled_forever, args=(url, visibility_timeout, stop)),
+    ]
+    for sweep in sweeps:
+        sweep.start()
+    relay_forever(url, celery_sender(app), stop=stop)
+    for sweep in sweeps:
+        sweep.join()
 
 
 @main.command()
@@ -224,7 +233,7 @@ def reprocess(stage: str, wait: bool, timeout: float) -> None:
     deadline, done = time.monotonic() + timeout, 0
     with click.progressbar(length=len(ids), label=f"{stage} done") as bar:
         while done < len(ids):
-            now_done = int(redis.get(key) or 0)
+            now_done = int(cast(bytes | None, redis.get(key)) or 0)
             bar.update(now_done - done)
             done = now_done
             if done < len(ids):

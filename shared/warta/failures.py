@@ -35,6 +35,7 @@ def replay_failure(session: Session, failure: Failure) -> None:
     revision = _revision(session, failure.payload)
     if revision is not None and revision.status == FAILED and failure.task in STATUS_BEFORE:
         revision.status, revision.error = STATUS_BEFORE[failure.task], None
+        revision.progressed_at = utcnow()
     add_message(session, failure.task, failure.payload)
     failure.replayed_at = utcnow()
 

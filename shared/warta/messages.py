@@ -2,7 +2,11 @@
 
 Services never import each other; they send these names with small JSON payloads
 (`{"article_id": …, "revision": …}`), and each task loads what it needs from the database.
+Under load a stage message names a batch of revisions instead (`{"revisions": [{"article_id":
+…, "revision": …, "request_id": …}, …]}`): one task and one transaction for many reports.
 """
+
+from typing import Any
 
 NORMALISE = "warta.normalise"
 TAG = "warta.tag"
@@ -43,5 +47,19 @@ STAGE_TASKS = {"normalised": NORMALISE, "tagged": TAG, "rendered": RENDER, "publ
 STATUS_BEFORE = {NORMALISE: "received", TAG: "normalised", RENDER: "tagged", PUBLISH: "rendered"}
 
 
+# The most revisions one stage message carries: large enough that a burst costs a few tasks
+# per hundred reports, small enough that a burst still spreads over every worker of a stage.
+BATCH_SIZE = 20
+
+
 def revision_message(article_id: int, revision: int) -> dict[str, int]:
     return {"article_id": article_id, "revision": revision}
+
+
+def batch_message(revisions: list[dict[str, Any]]) -> dict[str, Any]:
+    """One message for several revisions (each a revision message with its request id)."""
+    return {"revisions": revisions}
+
+
+def is_revision_message(payload: dict[str, Any]) -> bool:
+    return payload.keys() == {"article_id", "revision"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from celery.signals import (
     task_failure,
@@ -53,6 +53,12 @@ TASKS = Counter(
     "Tasks by outcome: started, succeeded, retried, failed.",
     ["task", "outcome"],
 )
+# A stage task takes a batch of revisions under load: tasks over revisions shows the batching.
+STAGE_REVISIONS = Counter(
+    "warta_stage_revisions_total",
+    "Revisions that a stage took through (a duplicate delivery finding it done is not counted).",
+    ["stage"],
+)
 TASK_DURATION = Histogram(
     "warta_task_duration_seconds",
     "Time a task ran.",
@@ -93,7 +99,7 @@ class PipelineCollector(Collector):
         try:
             redis = get_redis(self.settings.redis_url)
             for queue in QUEUES:
-                depth.add_metric([queue], redis.llen(queue))
+                depth.add_metric([queue], cast(int, redis.llen(queue)))
         except Exception:  # Redis away: the scrape still answers, without this family
             depth = None  # type: ignore[assignment]
         if depth is not None:

@@ -138,6 +138,8 @@ class Revision(Base):
         UniqueConstraint("article_id", "number"),
         # The scheduler's sweep: scheduled revisions whose time has come.
         Index("ix_revisions_status_publish_at", "status", "publish_at"),
+        # The recovery sweep: revisions in a stage that have not moved for a while.
+        Index("ix_revisions_status_progressed_at", "status", "progressed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,6 +166,8 @@ class Revision(Base):
     # Filled in by tag: [{slug, label, kind, score, source}, ...]
     tags: Mapped[list[Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When a stage last moved it on (or the recovery sweep last sent it again).
+    progressed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="revisions")
 

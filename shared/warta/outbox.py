@@ -6,20 +6,27 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from celery import Celery
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Row, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from warta.db import session_scope
+from warta.messages import BATCH_SIZE, STAGE_TASKS, batch_message, is_revision_message
 from warta.models import OUTBOX, OutboxMessage
 from warta.request_ids import bind_request_id, current_request_id
 
 log = logging.getLogger(__name__)
 
+# Messages that name one revision for a stage: the relay sends those waiting together as one.
+BATCHED_TASKS = frozenset(STAGE_TASKS.values())
+RELAY_LIMIT = 500  # messages read at a time
+
 Send = Callable[[str, dict[str, Any]], None]
+# A message to send: task, payload, the outbox rows it stands for, the request id (header).
+Outgoing = tuple[str, dict[str, Any], list[int], str | None]
 
 
 def add_message(session: Session, task: str, payload: dict[str, Any]) -> None:
@@ -34,7 +41,7 @@ def backlog(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
 
 
-def relay_batch(database_url: str, send: Send, limit: int = 500) -> int:
+def relay_batch(database_url: str, send: Send, limit: int = RELAY_LIMIT) -> int:
     """Send up to `limit` waiting messages, oldest first; returns how many were sent.
 
     Reading, sending and deleting are separate steps so that no database lock is held while
@@ -54,16 +61,39 @@ def relay_batch(database_url: str, send: Send, limit: int = 500) -> int:
         ).all()
     sent: list[int] = []
     try:
-        for row in rows:
-            bind_request_id(row.request_id)  # the message carries it on as a header
-            send(row.task, row.payload)
-            sent.append(row.id)
+        for task, payload, ids, request_id in _messages(rows):
+            bind_request_id(request_id)  # the message carries it on as a header
+            send(task, payload)
+            sent.extend(ids)
     finally:
         bind_request_id(None)
         if sent:
             with session_scope(database_url) as session:
                 session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(sent)))
     return len(sent)
+
+
+def _messages(rows: Sequence[Row[Any]]) -> Iterator[Outgoing]:
+    """What to send for the rows, oldest first: the stage messages of each task in batches of
+    up to BATCH_SIZE revisions (each keeping its request id), every other message as it is."""
+    batches: dict[str, list[Row[Any]]] = {}
+    for row in rows:
+        if row.task in BATCHED_TASKS and is_revision_message(row.payload):
+            batch = batches.setdefault(row.task, [])
+            batch.append(row)
+            if len(batch) == BATCH_SIZE:
+                yield _batch(batches.pop(row.task))
+        else:
+            yield row.task, row.payload, [row.id], row.request_id
+    for batch in batches.values():
+        yield _batch(batch)
+
+
+def _batch(rows: list[Row[Any]]) -> Outgoing:
+    if len(rows) == 1:
+        return rows[0].task, rows[0].payload, [rows[0].id], rows[0].request_id
+    entries = [{**row.payload, "request_id": row.request_id} for row in rows]
+    return rows[0].task, batch_message(entries), [row.id for row in rows], None
 
 
 def celery_sender(app: Celery) -> Send:
@@ -76,7 +106,10 @@ def celery_sender(app: Celery) -> Send:
 def relay_forever(
     database_url: str, send: Send, idle_seconds: float = 0.2, stop: threading.Event | None = None
 ) -> None:
-    """Relay until SIGTERM/SIGINT (or `stop`); back off while the broker is unreachable."""
+    """Relay until SIGTERM/SIGINT (or `stop`); back off while the broker is unreachable.
+
+    Once the outbox is empty the relay waits `idle_seconds` before it looks again, so under a
+    stream of reports it finds those that came meanwhile together and sends them as batches."""
     stop = stop or _stop_on_signals()
     failures = 0
     while not stop.is_set():
@@ -91,7 +124,7 @@ def relay_forever(
         if failures:
             log.info("outbox relay recovered after %d failed attempts", failures)
             failures = 0
-        if sent == 0:
+        if sent < RELAY_LIMIT:
             stop.wait(idle_seconds)
 
 

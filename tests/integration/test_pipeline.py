@@ -3,6 +3,10 @@ debounced."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import json
+
+import pytest
 import redis
 import requests
 from sqlalchemy import func, select
@@ -10,8 +14,8 @@ from sqlalchemy import func, select
 from tests.conftest import RunningSystem, eventually, new_office
 from warta.celery_app import create_celery
 from warta.db import session_scope
-from warta.messages import NORMALISE, PUBLISH, RENDER, TAG, revision_message
-from warta.models import Article, Revision, Snippet
+from warta.messages import NORMALISE, PUBLISH, RENDER, TAG, batch_message, revision_message
+from warta.models import Article, Failure, Office, Revision, Snippet, utcnow
 from warta_feed.publishing import REBUILD_COUNT_KEY
 
 
@@ -83,3 +87,109 @@ def test_a_burst_of_publishes_costs_a_handful_of_rebuilds(system: RunningSystem)
     spent = rebuilds(system) - count
     print(f"{spent} rebuilds for 60 publishes")
     assert 1 <= spent <= 15, f"{spent} rebuilds for 60 publishes"
+
+
+def worker_metric(system: RunningSystem, sample: str) -> float:
+    """A sample of the worker's /metrics, by its name and labels (0 before the first)."""
+    text = requests.get(f"http://127.0.0.1:{system.worker_metrics_port}/metrics", timeout=5).text
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_a_burst_travels_in_batches_each_report_with_its_own_request_id(
+    system: RunningSystem, capfd: pytest.CaptureFixture[str]
+) -> None:
+    _, key = new_office(system.database_url)
+    tasks = 'warta_tasks_total{outcome="succeeded",task="warta.normalise"}'
+    normalised = 'warta_stage_revisions_total{stage="normalised"}'
+    tasks_before = worker_metric(system, tasks)
+    normalised_before = worker_metric(system, normalised)
+
+    def submit_traced(n: int) -> int:
+        response = requests.post(
+            f"{system.ingest_url}/v1/articles",
+            json={"title": f"Bimtek KPPS gelombang {n}", "body": "Malang - Bimtek KPPS."},
+            headers={"Authorization": f"Bearer {key}", "X-Request-ID": f"burst-{n}"},
+            timeout=10,
+        )
+        assert response.status_code == 202, response.text
+        article_id: int = response.json()["id"]
+        return article_id
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(submit_traced, range(40)))
+    eventually(lambda: set(statuses(system.database_url, ids)) == {"published"}, timeout=120)
+
+    # Every report went through normalise once, in far fewer tasks than reports.
+    eventually(lambda: worker_metric(system, normalised) - normalised_before == 40)
+    spent = worker_metric(system, tasks) - tasks_before
+    print(f"{spent:.0f} normalise tasks for 40 reports")
+    assert 1 <= spent <= 20
+    # In a batch, each report's log lines still carry its own request id.
+    published = {}
+    for line in capfd.readouterr().out.splitlines():
+        record = _json(line.split("| ", 1)[-1])
+        if record and record.get("message", "").endswith("/1 published"):
+            published[int(record["message"].split()[1].split("/")[0])] = record.get("request_id")
+    assert {article_id: published.get(article_id) for article_id in ids} == {
+        article_id: f"burst-{n}" for n, article_id in enumerate(ids)
+    }
+
+
+def _json(text: str) -> dict[str, str] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def test_a_report_that_breaks_its_batch_fails_alone(system: RunningSystem) -> None:
+    """A stored revision the stage cannot read (a bug, not the office's mistake) fails on its
+    own; the reports batched with it are published."""
+    office, _ = new_office(system.database_url)
+    with session_scope(system.database_url) as session:
+        office_id = session.scalar(select(Office.id).where(Office.slug == office))
+        articles = [Article(office_id=office_id, current_revision=1) for _ in range(3)]
+        session.add_all(articles)
+        session.flush()
+        for n, article in enumerate(articles):
+            submission = {"title": f"Rakor Logistik {n}", "body": "Blitar - Rakor logistik."}
+            if n == 1:
+                del submission["title"]  # no report validated by ingest looks like this
+            session.add(
+                Revision(
+                    article_id=article.id,
+                    number=1,
+                    status="received",
+                    submission=submission,
+                    publish_at=utcnow(),
+                )
+            )
+        ids = [article.id for article in articles]
+    entries = [{**revision_message(i, 1), "request_id": f"broken-{i}"} for i in ids]
+    create_celery(system.redis_url).send_task(NORMALISE, kwargs=batch_message(entries))
+
+    eventually(
+        lambda: (
+            statuses_by_id(system.database_url, ids)
+            == {ids[0]: "published", ids[1]: "failed", ids[2]: "published"}
+        ),
+        timeout=60,
+    )
+    with session_scope(system.database_url, writer=False) as session:
+        failures = session.scalars(select(Failure).where(Failure.task == NORMALISE)).all()
+        mine = [f for f in failures if f.payload.get("article_id") in ids]
+        assert [(f.payload, f.error) for f in mine] == [
+            (revision_message(ids[1], 1), "KeyError: 'title'")
+        ]
+
+
+def statuses_by_id(database_url: str, ids: list[int]) -> dict[int, str]:
+    with session_scope(database_url, writer=False) as session:
+        rows = session.execute(
+            select(Revision.article_id, Revision.status).where(Revision.article_id.in_(ids))
+        )
+        return {article_id: status for article_id, status in rows}

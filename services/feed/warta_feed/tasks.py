@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import current_task
 from sqlalchemy import select
@@ -22,9 +23,9 @@ log = logging.getLogger(__name__)
 
 
 @app.task(name=PUBLISH, **STAGE_TASK_OPTIONS)
-def publish(article_id: int, revision: int) -> None:
-    run_stage("published", article_id, revision, lambda _: None, _go_live)
-    request_rebuild()
+def publish(**message: Any) -> None:
+    if run_stage("published", message, lambda _: None, _go_live):
+        request_rebuild()
 
 
 def _go_live(session: Session, revision: Revision, _: None) -> str | None:

@@ -17,13 +17,13 @@ from warta_ingest.tagging import Tag, tag_report
 
 
 @app.task(name=NORMALISE, **STAGE_TASK_OPTIONS)
-def normalise(article_id: int, revision: int) -> None:
-    run_stage("normalised", article_id, revision, _normalise, _store_normalised, next_task=TAG)
+def normalise(**message: Any) -> None:
+    run_stage("normalised", message, _normalise, _store_normalised, next_task=TAG)
 
 
 @app.task(name=TAG, **STAGE_TASK_OPTIONS)
-def tag(article_id: int, revision: int) -> None:
-    run_stage("tagged", article_id, revision, _tag, _store_tags, next_task=RENDER)
+def tag(**message: Any) -> None:
+    run_stage("tagged", message, _tag, _store_tags, next_task=RENDER)
 
 
 def _normalise(revision: Revision) -> NormalisedReport:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 from celery import current_task
@@ -50,8 +51,8 @@ REPROCESS_TTL = 24 * 3600
 
 
 @app.task(name=RENDER, **STAGE_TASK_OPTIONS)
-def render(article_id: int, revision: int) -> None:
-    run_stage("rendered", article_id, revision, _render, store_snippets, next_task=PUBLISH)
+def render(**message: Any) -> None:
+    run_stage("rendered", message, _render, store_snippets, next_task=PUBLISH)
 
 
 def _render(revision: Revision) -> dict[str, str]:
