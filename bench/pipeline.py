@@ -98,7 +98,17 @@ def main() -> int:
         type=float,
         help="no-op tasks/s (default: measured in this run by bench/ceiling.py; 0: skip)",
     )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=20,
+        help="reports sent, and waited for, before the measured ones (a fresh system's first "
+        "rebuild writes every document; 0: measure from cold)",
+    )
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument(
+        "--latencies", type=Path, help="write 'seconds after start, submit -> sitemap' lines here"
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     rates, tasks = [], []
@@ -262,6 +272,19 @@ def run(
         return response.json()["id"], started
 
     watch = SitemapWatch(feed)
+    if args.warmup:
+        warm = {
+            session.post(
+                f"{ingest}/v1/articles",
+                json={"title": f"Pemanasan ke-{n}", "body": BODY, "external_id": f"warm-{n}"},
+                timeout=30,
+            ).json()["id"]
+            for n in range(args.warmup)
+        }
+        deadline = time.monotonic() + 120
+        while not warm <= set(watch.seen) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)  # the listing pages and the rebuild that follow them
     clients = max(args.clients, 32) if args.rate else args.clients
     began = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
@@ -278,11 +301,18 @@ def run(
     drained = last_seen - began
 
     latencies = [watch.seen[i] - submitted[i] for i in submitted if i in watch.seen]
+    if args.latencies:
+        lines = sorted(
+            f"{submitted[i] - began:.2f} {watch.seen[i] - submitted[i]:.2f}"
+            for i in submitted
+            if i in watch.seen
+        )
+        args.latencies.write_text("\n".join(lines) + "\n")
     with session_scope(database_url, writer=False) as db:
         articles = db.scalar(select(func.count()).select_from(Article)) or 0
         revisions = db.scalar(select(func.count()).select_from(Revision)) or 0
     lost = len(submitted) - len(latencies)
-    duplicated = (articles - len(submitted)) + (revisions - articles)
+    duplicated = (articles - args.warmup - len(submitted)) + (revisions - articles)
     duplicated += max(0, watch.most_listed - 1)
     mode = f"at {args.rate:g}/s for {args.duration:g} s" if args.rate else "burst"
     print(f"reports            {reports} ({mode}; workers: {label} x{args.concurrency})")

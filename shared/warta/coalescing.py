@@ -79,7 +79,7 @@ class CoalescedJob:
                 redis.delete(running)
 
 
-FEED_REBUILD = CoalescedJob("feeds-rebuild", REBUILD_FEEDS)
+FEED_REBUILD = CoalescedJob("feeds-rebuild", REBUILD_FEEDS, min_delay=0.25)
 # A new article shifts every listing page (hundreds of documents): under a stream of reports
 # readers' pages follow within seconds, while the feeds, which aggregators poll, are rebuilt
 # as often as a rebuild allows.

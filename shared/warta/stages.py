@@ -38,8 +38,14 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+
+class NotForwarded(Exception):
+    """The stage committed, but its message to the next stage could not be sent."""
+
+
 # Errors that pass (a database or broker restart): the task is retried with backoff.
 TRANSIENT_ERRORS = (
+    NotForwarded,
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
     redis.exceptions.ConnectionError,
@@ -170,11 +176,20 @@ def run_stage(
         # only the one at fault fails, with its own recorded reason.
         log.exception("a batch of %d failed at %s; sending each on its own", len(items), stage)
         for item in items:
-            send_items(STAGE_TASKS[stage], [item])
+            _forward(STAGE_TASKS[stage], [item])
         return []
     if next_task and onward:
-        send_items(next_task, onward)
+        _forward(next_task, onward)
     return onward
+
+
+def _forward(task: str, items: list[Item]) -> None:
+    try:
+        send_items(task, items)
+    except Exception as error:
+        # Whatever the broker's client raised (kombu raises AttributeError, not a connection
+        # error, when Redis went away under it): the retry finds the stage done and forwards.
+        raise NotForwarded(f"{type(error).__name__}: {error}") from error
 
 
 def _run_batch(
