@@ -6,6 +6,7 @@ own databases, so the machine's services are left as they were found."""
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -191,6 +192,15 @@ class RunningSystem:
 
     def stop(self) -> None:
         self.supervisor.stop_all()
+
+
+def log_record(line: str) -> dict[str, str] | None:
+    """The JSON log record in a line of the supervisor's output (`name | {...}`), if any."""
+    try:
+        value = json.loads(line.split("| ", 1)[-1])
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def eventually(check, timeout: float = 30, interval: float = 0.2):  # type: ignore[no-untyped-def]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import requests
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.conftest import RunningSystem, eventually, new_office
+from tests.conftest import RunningSystem, eventually, log_record, new_office
 from warta.cli import main as warta
 from warta.db import session_scope
 from warta.models import Revision
@@ -55,7 +53,7 @@ def test_a_request_id_follows_the_report_through_every_task(
             record
             for line in lines
             if "trace-bimtek-42" in line
-            for record in [_json(line.split("| ", 1)[-1])]
+            for record in [log_record(line)]
             if record
         )
         return {r["message"].rsplit(" ", 1)[-1] for r in traced if "revision" in r["message"]}
@@ -63,14 +61,6 @@ def test_a_request_id_follows_the_report_through_every_task(
     traced: list[dict[str, str]] = []
     eventually(lambda: {"normalised", "tagged", "rendered", "published"} <= traced_stages())
     assert all(record["request_id"] == "trace-bimtek-42" for record in traced)
-
-
-def _json(text: str) -> dict[str, str] | None:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def test_metrics_count_requests_tasks_and_the_pipeline(system: RunningSystem) -> None:

@@ -4,14 +4,13 @@ debounced."""
 from __future__ import annotations
 
 import concurrent.futures
-import json
 
 import pytest
 import redis
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import RunningSystem, eventually, new_office
+from tests.conftest import RunningSystem, eventually, log_record, new_office
 from warta.celery_app import create_celery
 from warta.db import session_scope
 from warta.messages import NORMALISE, PUBLISH, RENDER, TAG, batch_message, revision_message
@@ -130,20 +129,12 @@ def test_a_burst_travels_in_batches_each_report_with_its_own_request_id(
     # In a batch, each report's log lines still carry its own request id.
     published = {}
     for line in capfd.readouterr().out.splitlines():
-        record = _json(line.split("| ", 1)[-1])
+        record = log_record(line)
         if record and record.get("message", "").endswith("/1 published"):
             published[int(record["message"].split()[1].split("/")[0])] = record.get("request_id")
     assert {article_id: published.get(article_id) for article_id in ids} == {
         article_id: f"burst-{n}" for n, article_id in enumerate(ids)
     }
-
-
-def _json(text: str) -> dict[str, str] | None:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def test_a_report_that_breaks_its_batch_fails_alone(system: RunningSystem) -> None:
