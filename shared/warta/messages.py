@@ -56,9 +56,11 @@ def revision_message(article_id: int, revision: int) -> dict[str, int]:
     return {"article_id": article_id, "revision": revision}
 
 
-def batch_message(revisions: list[dict[str, Any]]) -> dict[str, Any]:
-    """One message for several revisions (each a revision message with its request id)."""
-    return {"revisions": revisions}
+def batch_message(revisions: list[tuple[dict[str, Any], str | None]]) -> dict[str, Any]:
+    """One message for several (revision message, request id) pairs."""
+    return {
+        "revisions": [{**message, "request_id": request_id} for message, request_id in revisions]
+    }
 
 
 def is_revision_message(payload: dict[str, Any]) -> bool:

@@ -92,8 +92,8 @@ def _messages(rows: Sequence[Row[Any]]) -> Iterator[Outgoing]:
 def _batch(rows: list[Row[Any]]) -> Outgoing:
     if len(rows) == 1:
         return rows[0].task, rows[0].payload, [rows[0].id], rows[0].request_id
-    entries = [{**row.payload, "request_id": row.request_id} for row in rows]
-    return rows[0].task, batch_message(entries), [row.id for row in rows], None
+    message = batch_message([(row.payload, row.request_id) for row in rows])
+    return rows[0].task, message, [row.id for row in rows], None
 
 
 def celery_sender(app: Celery) -> Send:

@@ -119,9 +119,9 @@ def send_items(task: str, items: list[Item]) -> None:
         with request_id_bound(items[0].request_id):  # the header carries it
             app.send_task(task, kwargs=items[0].message())
         return
-    entries = [{**item.message(), "request_id": item.request_id} for item in items]
+    message = batch_message([(item.message(), item.request_id) for item in items])
     with request_id_bound(None):
-        app.send_task(task, kwargs=batch_message(entries))
+        app.send_task(task, kwargs=message)
 
 
 @contextmanager

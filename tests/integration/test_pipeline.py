@@ -160,7 +160,7 @@ def test_a_report_that_breaks_its_batch_fails_alone(system: RunningSystem) -> No
                 )
             )
         ids = [article.id for article in articles]
-    entries = [{**revision_message(i, 1), "request_id": f"broken-{i}"} for i in ids]
+    entries = [(revision_message(i, 1), f"broken-{i}") for i in ids]
     create_celery(system.redis_url).send_task(NORMALISE, kwargs=batch_message(entries))
 
     eventually(
