@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from typing import Any
@@ -30,13 +31,15 @@ def build_json_feed(channel: Channel, entries: list[FeedEntry]) -> bytes:
         feed["next_url"] = f"{channel.prev_archive_url}.json"
     if channel.hub_url:
         feed["hubs"] = [{"type": "WebSub", "url": channel.hub_url}]
+    feed = _clean(feed)
     feed["items"] = [_item(entry) for entry in entries]
-    # Control characters are legal (escaped) in JSON, but stripped to say what the XML says;
-    # lone surrogates could not even be encoded as UTF-8.
-    return json.dumps(_clean(feed), ensure_ascii=False, indent=1).encode()
+    # Compact: Python's JSON encoder runs in C only without an indent, and no reader needs one.
+    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _clean(value: Any) -> Any:
+    """Control characters are legal (escaped) in JSON, but stripped to say what the XML says;
+    lone surrogates could not even be encoded as UTF-8."""
     if isinstance(value, str):
         return strip_xml_illegal(value)
     if isinstance(value, dict):
@@ -46,6 +49,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)  # built once per process, as the XML entries are
 def _item(entry: FeedEntry) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": entry.guid,
@@ -70,4 +74,5 @@ def _item(entry: FeedEntry) -> dict[str, Any]:
             if image.length is not None:
                 attachment["size_in_bytes"] = image.length
             item["attachments"] = [attachment]
-    return item
+    cleaned: dict[str, Any] = _clean(item)
+    return cleaned

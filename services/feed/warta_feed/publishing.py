@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import gzip
 import logging
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, event, func, select
+from sqlalchemy import Select, delete, event, func, select, tuple_
 from sqlalchemy.orm import Session, defer
 
-from warta.articles import live_articles, note_feed_change
+from warta.articles import note_feed_change
 from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
 from warta.models import FEED_CHANGES, SCHEDULED, Article, Document, Office, Revision, utcnow
@@ -210,34 +211,52 @@ class _Builder:
         }
         return store_with_gzip(self.session, documents)
 
-    def entries_of(self, query: Select[Article, Revision]) -> list[FeedEntry]:
+    def entries_of(self, *criteria: Any, limit: int | None = None) -> list[FeedEntry]:
+        """The live articles that meet `criteria`, newest first, as feed entries. Only what
+        can change is read each time; a revision's texts come from `REVISION_TEXTS`."""
+        rows = self.session.execute(
+            select(
+                Article.id,
+                Article.guid,
+                Article.published_at,
+                Article.updated_at,
+                Office.name,
+                Revision.number,
+                Revision.progressed_at,
+            )
+            .join(
+                Revision,
+                (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
+            )
+            .join(Article.office)
+            .where(Article.retracted_at.is_(None), *criteria)
+            .order_by(Article.published_at.desc(), Article.id.desc())
+            .limit(limit)
+        ).all()
+        texts = REVISION_TEXTS.get(self.session, [(row[0], row[5], row[6]) for row in rows])
         entries = []
-        for article, revision, image in self.session.execute(_without_bodies(query, LEAD_IMAGE)):
-            key = (article.id, revision.number)
+        for article_id, guid, published, updated, office, number, _ in rows:
+            key = (article_id, number)
             if key not in self.entries:
                 if len(self.entries) > 10_000:  # a full rebuild of a large archive
                     self.entries.clear()
-                self.entries[key] = self.feed_entry(article, revision, image)
+                text = texts[key]
+                assert published is not None, "a live article has been published"
+                self.entries[key] = FeedEntry(
+                    guid=guid,
+                    url=article_url(self.base, article_id, text.slug),
+                    title=text.title,
+                    summary=text.excerpt,
+                    content_html=text.body_html,
+                    author=office,
+                    published=published,
+                    updated=updated or published,
+                    language=text.language,
+                    categories=text.categories,
+                    image=self.lead_image(text.image),
+                )
             entries.append(self.entries[key])
         return entries
-
-    def feed_entry(
-        self, article: Article, revision: Revision, image: dict[str, str] | None
-    ) -> FeedEntry:
-        assert article.published_at is not None and revision.slug and revision.title
-        return FeedEntry(
-            guid=article.guid,
-            url=article_url(self.base, article.id, revision.slug),
-            title=revision.title,
-            summary=revision.excerpt or "",
-            content_html=revision.body_html or "",
-            author=article.office.name,
-            published=article.published_at,
-            updated=article.updated_at or article.published_at,
-            language=revision.language,
-            categories=[(tag["slug"], tag["label"]) for tag in revision.tags or []],
-            image=self.lead_image(image),
-        )
 
     def lead_image(self, image: dict[str, str] | None) -> LeadImage | None:
         if not image or not image.get("url"):
@@ -256,24 +275,20 @@ class _Builder:
         channel = self.channel("feed", site, f"Berita terbaru dari {site}")
         if self.last_block:
             channel = _with_archives(channel, prev=f"{self.base}/archives/{self.last_block}")
-        changed = self.store_feed(
-            "feed", channel, self.entries_of(newest_first(live_articles()).limit(size))
-        )
+        changed = self.store_feed("feed", channel, self.entries_of(limit=size))
         offices = select(Office)
         if not scope.full:
             offices = offices.where(Office.id.in_(scope.office_ids))
         for office in self.session.scalars(offices).all():
             path = f"offices/{office.slug}/feed"
-            query = live_articles().where(Article.office_id == office.id)
             channel = self.channel(
                 path,
                 f"{office.name} — {site}",
                 f"Berita dari {office.name}",
                 f"offices/{office.slug}/",
             )
-            changed += self.store_feed(
-                path, channel, self.entries_of(newest_first(query).limit(size))
-            )
+            entries = self.entries_of(Article.office_id == office.id, limit=size)
+            changed += self.store_feed(path, channel, entries)
         changed += self.tag_feeds(scope)
         return changed
 
@@ -324,10 +339,8 @@ class _Builder:
             channel = self.channel(
                 path, f"{label} — {site}", f"Berita bertopik {label}", f"tags/{slug}/"
             )
-            query = newest_first(live_articles().where(Article.id.in_(ids))) if ids else None
-            changed += self.store_feed(
-                path, channel, self.entries_of(query) if query is not None else []
-            )
+            entries = self.entries_of(Article.id.in_(ids)) if ids else []
+            changed += self.store_feed(path, channel, entries)
         return changed
 
     def archives(self, scope: Scope) -> list[str]:
@@ -343,16 +356,14 @@ class _Builder:
         changed = []
         for block in sorted(b for b in blocks if 1 <= b <= self.last_block):
             first, last = (block - 1) * ARCHIVE_SIZE + 1, block * ARCHIVE_SIZE
-            query = live_articles().where(Article.id.between(first, last))
             channel = _with_archives(
                 self.channel(f"archives/{block}", self.settings.site_name, f"Arsip {block}"),
                 current=f"{self.base}/feed",
                 prev=f"{self.base}/archives/{block - 1}" if block > 1 else None,
                 next=f"{self.base}/archives/{block + 1}" if block < self.last_block else None,
             )
-            changed += self.store_feed(
-                f"archives/{block}", channel, self.entries_of(newest_first(query))
-            )
+            entries = self.entries_of(Article.id.between(first, last))
+            changed += self.store_feed(f"archives/{block}", channel, entries)
         return changed
 
     def sitemaps(self, scope: Scope, now: datetime) -> list[str]:
@@ -368,17 +379,26 @@ class _Builder:
                 continue
             changed += store_with_gzip(self.session, {path: (XML, build_urlset(urls))})
             del urls
-        news = newest_first(live_articles().where(Article.published_at >= now - NEWS_WINDOW))
+        news = (
+            select(
+                Article.id, Revision.slug, Revision.title, Revision.language, Article.published_at
+            )
+            .join(
+                Revision,
+                (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
+            )
+            .where(Article.retracted_at.is_(None), Article.published_at >= now - NEWS_WINDOW)
+            .order_by(Article.published_at.desc(), Article.id.desc())
+            .limit(MAX_NEWS_URLS)
+        )
         items = [
             NewsUrl(
-                article_url(self.base, article.id, revision.slug or ""),
-                revision.title or "",
-                revision.language or self.settings.site_language,
-                article.published_at or now,
+                article_url(self.base, article_id, slug or ""),
+                title or "",
+                language or self.settings.site_language,
+                published_at or now,
             )
-            for article, revision in self.session.execute(
-                _without_bodies(news.limit(MAX_NEWS_URLS))
-            )
+            for article_id, slug, title, language, published_at in self.session.execute(news)
         ]
         body = build_news_sitemap(items, self.settings.site_name)
         changed += store_with_gzip(self.session, {"sitemap-news.xml": (XML, body)})
@@ -422,6 +442,73 @@ class _Builder:
 
 # The lead image of a live revision, read without decoding its whole submission.
 LEAD_IMAGE = Revision.submission["image"]
+
+
+@dataclass(frozen=True)
+class RevisionText:
+    """What a feed entry shows of a revision: fixed once the revision is live."""
+
+    title: str
+    slug: str
+    excerpt: str
+    body_html: str
+    language: str | None
+    categories: tuple[tuple[str, str], ...]  # (slug, label)
+    image: dict[str, str] | None  # the submitted lead image
+
+
+class RevisionTexts:
+    """The texts of the revisions the feeds list, read from the database once per process:
+    every rebuild lists the same newest articles in several feeds, and reading their bodies
+    and tags each time cost more than the rest of the rebuild. Read again when the revision's
+    `progressed_at` moved (a stage wrote it since)."""
+
+    def __init__(self, size: int = 5000) -> None:
+        self.size = size
+        self.texts: OrderedDict[tuple[int, int], tuple[datetime, RevisionText]] = OrderedDict()
+
+    def get(
+        self, session: Session, keys: list[tuple[int, int, datetime]]
+    ) -> dict[tuple[int, int], RevisionText]:
+        """The text of each `(article id, revision number, progressed_at)`."""
+        missing = [key[:2] for key in keys if self.texts.get(key[:2], (None,))[0] != key[2]]
+        for chunk in in_batches(missing):
+            rows = session.execute(
+                select(
+                    Revision.article_id,
+                    Revision.number,
+                    Revision.progressed_at,
+                    Revision.title,
+                    Revision.slug,
+                    Revision.excerpt,
+                    Revision.body_html,
+                    Revision.language,
+                    Revision.tags,
+                    LEAD_IMAGE.label("image"),
+                ).where(tuple_(Revision.article_id, Revision.number).in_(chunk))
+            )
+            for row in rows:
+                assert row.title and row.slug, "a live revision went through normalise"
+                text = RevisionText(
+                    row.title,
+                    row.slug,
+                    row.excerpt or "",
+                    row.body_html or "",
+                    row.language,
+                    tuple((tag["slug"], tag["label"]) for tag in row.tags or []),
+                    row.image,
+                )
+                self.texts[(row.article_id, row.number)] = (row.progressed_at, text)
+        found = {}
+        for article_id, number, _ in keys:
+            self.texts.move_to_end((article_id, number))
+            found[(article_id, number)] = self.texts[(article_id, number)][1]
+        while len(self.texts) > max(self.size, len(keys)):
+            self.texts.popitem(last=False)
+        return found
+
+
+REVISION_TEXTS = RevisionTexts()
 
 
 def _without_bodies(query: Select[Article, Revision], *columns: Any) -> Any:

@@ -54,7 +54,7 @@ def entries(text: str) -> list[FeedEntry]:
             published=PUBLISHED - timedelta(hours=number),
             updated=PUBLISHED + timedelta(hours=number),
             language="id",
-            categories=[("pemilu", text), ("kpu", "KPU")],
+            categories=(("pemilu", text), ("kpu", "KPU")),
             image=LeadImage(
                 f"https://img.example/{number}.jpg?a=1&b=2", text, text, 12345, "image/jpeg"
             ),
@@ -143,6 +143,24 @@ def test_empty_feeds_are_valid_and_stable() -> None:
         first = build(channel(), [])
         validate(first)
         assert build(channel(), []) == first  # no "now" in the bytes
+
+
+def test_an_entry_reads_the_same_in_every_feed_it_is_in() -> None:
+    """Each entry is built once and copied into every feed that lists it: a feed built after
+    others that shared its entries has the bytes of one built from nothing, and an entry
+    written in Atom uses the document's own namespace, not a prefix of its own."""
+    from warta_feed import feeds, jsonfeeds
+
+    shared = entries("x")
+    for build in (build_rss, build_atom, build_json_feed):
+        feeds.entry_elements.cache_clear()
+        jsonfeeds._item.cache_clear()
+        alone = build(channel(), shared[1:])
+        build(channel(current_url=f"{BASE}/feed"), shared)
+        build(channel(), shared[:2])
+        assert build(channel(), shared[1:]) == alone
+    assert b"ns0:" not in build_atom(channel(), shared)
+    assert build_atom(channel(), shared).count(b'<link href="https://img.example/') == 3
 
 
 def test_archive_documents_carry_rfc5005_links() -> None:
