@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 import lxml.html
 import nh3
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
 from warta.models import Article, Revision
 from warta.settings import Settings
@@ -235,6 +235,11 @@ def render_snippets(view: ArticleView, settings: Settings) -> dict[str, str]:
 
 def render_card(view: ArticleView, settings: Settings) -> str:
     return render("card.html", settings, article=view)
+
+
+def card_template(settings: Settings) -> Template:
+    """The card's template as loaded now: Jinja loads it anew once its file changed."""
+    return _environment(settings).get_template("card.html")
 
 
 def news_article_jsonld(view: ArticleView, settings: Settings) -> dict[str, Any]:
