@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, contains_eager
 
-from warta.models import FEED_CHANGES, Article, Revision, utcnow
+from warta.models import Article, FeedChange, Revision, utcnow
 
 
 def live_articles() -> Select[Article, Revision]:
@@ -24,7 +24,7 @@ def live_articles() -> Select[Article, Revision]:
 
 def note_feed_change(session: Session, article_id: int) -> None:
     """The article's feeds, archives and sitemaps are to be rebuilt once this commits."""
-    session.execute(insert(FEED_CHANGES).values(article_id=article_id))
+    session.add(FeedChange(article_id=article_id))  # flushed with the rest of the change
 
 
 def retract(session: Session, article: Article) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from celery import current_task
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from warta.articles import live_articles
@@ -19,7 +19,7 @@ from warta.coalescing import LISTINGS_RENDER
 from warta.db import in_batches, session_scope
 from warta.documents import prune_documents, store_documents, strong_etag
 from warta.messages import PUBLISH, RENDER, RENDER_LISTINGS, RERENDER
-from warta.models import SNIPPETS, Article, Revision
+from warta.models import SNIPPETS, Article, Revision, Snippet
 from warta.redis_client import get_redis
 from warta.settings import Settings, get_settings
 from warta.stages import STAGE_TASK_OPTIONS, load_revision, run_stage
@@ -54,7 +54,7 @@ REPROCESS_TTL = 24 * 3600
 
 @app.task(name=RENDER, **STAGE_TASK_OPTIONS)
 def render(**message: Any) -> None:
-    run_stage("rendered", message, _render, store_snippets, next_task=PUBLISH)
+    run_stage("rendered", message, _render, add_snippets, next_task=PUBLISH)
 
 
 def _render(revision: Revision) -> dict[str, str]:
@@ -62,23 +62,26 @@ def _render(revision: Revision) -> dict[str, str]:
     return render_snippets(article_view(revision.article, revision, settings), settings)
 
 
+def add_snippets(session: Session, revision: Revision, snippets: dict[str, str]) -> None:
+    """The first rendering of a revision (the render stage runs once per revision): written
+    with the stage's other changes when the batch commits."""
+    session.add_all(
+        Snippet(
+            article_id=revision.article_id,
+            revision=revision.number,
+            kind=kind,
+            html=html,
+            etag=strong_etag(html.encode()),
+        )
+        for kind, html in snippets.items()
+    )
+
+
 def store_snippets(session: Session, revision: Revision, snippets: dict[str, str]) -> None:
     """The revision's snippets, replacing any earlier rendering of it in the same commit."""
     key = (SNIPPETS.c.article_id == revision.article_id) & (SNIPPETS.c.revision == revision.number)
     session.execute(delete(SNIPPETS).where(key))
-    session.execute(
-        insert(SNIPPETS),
-        [
-            {
-                "article_id": revision.article_id,
-                "revision": revision.number,
-                "kind": kind,
-                "html": html,
-                "etag": strong_etag(html.encode()),
-            }
-            for kind, html in snippets.items()
-        ],
-    )
+    add_snippets(session, revision, snippets)
 
 
 @app.task(name=RERENDER, **STAGE_TASK_OPTIONS)
