@@ -6,7 +6,7 @@
 Starts its own Redis and database (SQLite in a temporary folder, or a fresh PostgreSQL
 database with --postgres), the ingest and feed services, the relay and the workers (one worker
 on every queue, as `warta up`, or N workers per queue). Submits the reports over HTTP, as a
-burst from several threads or at a fixed rate, while watching the article sitemap (rebuilt with
+burst from several threads or at a fixed rate, while watching the article sitemaps (rebuilt with
 the feeds, and listing every live article where a feed lists only the newest) until every
 report is there. Prints accepted submissions/s, reports/s published, the p50/p99 time from
 submit to the sitemap, and the reports lost (never listed) or duplicated (listed twice, or a
@@ -17,6 +17,7 @@ the tasks a report costs."""
 from __future__ import annotations
 
 import argparse
+import collections
 import concurrent.futures
 import os
 import re
@@ -218,11 +219,12 @@ def measure(args: argparse.Namespace, workers_per_stage: int) -> tuple[float, bo
 
 
 class SitemapWatch:
-    """Polls the article sitemap from a thread: when each article first appeared, and the
-    most times any one article was listed in a single sitemap."""
+    """Polls the sitemaps from a thread as a search engine reads them: the index, then each
+    article sitemap it lists, conditionally (only a changed one is read again). Records when
+    each article first appeared, and the most times any one article was listed at once."""
 
     def __init__(self, feed: str) -> None:
-        self.url = f"{feed}/sitemaps/articles-1.xml"
+        self.index_url = f"{feed}/sitemap.xml"
         self.seen: dict[int, float] = {}
         self.most_listed = 0
         self.stop = threading.Event()
@@ -230,19 +232,37 @@ class SitemapWatch:
         self.thread.start()
 
     def _poll(self) -> None:
-        pattern = re.compile(r"/berita/(\d+)-")
         session = requests.Session()
+        etags: dict[str, str] = {}
+        listed: dict[str, collections.Counter[int]] = {}  # per sitemap: article id -> times
+        sitemaps: list[str] = []
         while not self.stop.is_set():
-            response = session.get(self.url, timeout=30)
-            now = time.monotonic()
-            if response.status_code == 200:
-                counts: dict[int, int] = {}
-                for match in pattern.finditer(response.text):
-                    article_id = int(match.group(1))
-                    counts[article_id] = counts.get(article_id, 0) + 1
+            index = self._get(session, self.index_url, etags)
+            if index is not None:
+                sitemaps = re.findall(r"<loc>([^<]*/sitemaps/articles-\d+\.xml)</loc>", index)
+            for url in sitemaps:
+                body = self._get(session, url, etags)
+                if body is None:
+                    continue
+                now = time.monotonic()
+                listed[url] = collections.Counter(
+                    int(match) for match in re.findall(r"/berita/(\d+)-", body)
+                )
+                for article_id in listed[url]:
                     self.seen.setdefault(article_id, now)
-                self.most_listed = max(self.most_listed, *counts.values(), 0)
+            everywhere: collections.Counter[int] = sum(listed.values(), collections.Counter())
+            self.most_listed = max(self.most_listed, *everywhere.values(), 0)
             self.stop.wait(0.1)
+
+    @staticmethod
+    def _get(session: requests.Session, url: str, etags: dict[str, str]) -> str | None:
+        """The document if it changed since the last read (None on 304, or not there yet)."""
+        headers = {"If-None-Match": etags[url]} if url in etags else {}
+        response = session.get(url, headers=headers, timeout=30)
+        if response.status_code != 200:
+            return None
+        etags[url] = response.headers["ETag"]
+        return response.text
 
 
 def run(

@@ -28,7 +28,7 @@ from warta.db import session_scope
 from warta.documents import find_document
 from warta.models import Article, Office, Revision, utcnow
 from warta.settings import Settings
-from warta_feed import publishing
+from warta_feed import publishing, sitemaps
 from warta_feed.images import GuessingProbe, HeadProbe
 from warta_feed.publishing import go_live, rebuild_documents
 
@@ -185,6 +185,33 @@ def test_every_feed_and_sitemap_is_built_and_valid(settings: Settings) -> None:
     assert len(sitemap) == 2 and f"/berita/{first}-" in sitemap[0][0].text
     news = valid_news_sitemap(document(settings, "sitemap-news.xml"))
     assert len(news) == 2
+
+
+def test_a_new_report_rewrites_only_the_newest_article_sitemap(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sitemaps, "SITEMAP_SIZE", 2)  # 1,000 ids each in production
+    new_office(settings.database_url, "kab-pasuruan")
+    ids = [publish(settings, "kab-pasuruan", f"Laporan {n}") for n in range(5)]
+    rebuild(settings)
+    index = [element[0].text for element in valid_sitemap_index(document(settings, "sitemap.xml"))]
+    base = "https://warta.example"
+    assert index == [f"{base}/sitemap-news.xml"] + [
+        f"{base}/sitemaps/articles-{n}.xml" for n in (1, 2, 3)
+    ]
+    listed = [
+        len(valid_sitemap(document(settings, f"sitemaps/articles-{n}.xml"))) for n in (1, 2, 3)
+    ]
+    assert listed == [2, 2, 1]
+
+    newest = publish(settings, "kab-pasuruan", "Laporan baru")
+    changed = rebuild(settings)
+    assert [path for path in changed if path.startswith("sitemaps/")] == ["sitemaps/articles-3.xml"]
+    assert f"/berita/{newest}-".encode() in document(settings, "sitemaps/articles-3.xml")
+
+    publish(settings, "kab-pasuruan", "Laporan 0, diperbaiki", article_id=ids[0])
+    changed = rebuild(settings)
+    assert [path for path in changed if path.startswith("sitemaps/")] == ["sitemaps/articles-1.xml"]
 
 
 def test_revision_keeps_the_guid_and_moves_updated(settings: Settings) -> None:

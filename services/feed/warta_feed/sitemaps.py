@@ -1,7 +1,8 @@
 """Sitemaps (sitemaps.org 0.9) with the image extension, the sitemap index, and the Google
-News sitemap. Article sitemaps hold fixed ranges of article ids (at most 50,000 each), so a
-change touches one sitemap, and each is written as a stream: a million articles need no more
-memory than one sitemap's bytes."""
+News sitemap. Article sitemaps hold fixed ranges of 1,000 article ids (the protocol allows
+50,000), so a change touches one small sitemap: a stream of new reports rewrites only the
+newest, whatever the size of the archive, and a million articles need no more memory than one
+sitemap's bytes."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from warta.xmlchars import strip_xml_illegal
 
-MAX_URLS = 50_000
+SITEMAP_SIZE = 1_000  # article ids per article sitemap
 MAX_NEWS_URLS = 1_000
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 IMAGE_NS = "http://www.google.com/schemas/sitemap-image/1.1"
@@ -38,12 +39,12 @@ class NewsUrl:
 
 
 def sitemap_number(article_id: int) -> int:
-    """The article sitemap that lists this article: ids 1–50,000 in the first, and so on."""
-    return (article_id - 1) // MAX_URLS + 1
+    """The article sitemap that lists this article: ids 1–1,000 in the first, and so on."""
+    return (article_id - 1) // SITEMAP_SIZE + 1
 
 
 def id_range(number: int) -> tuple[int, int]:
-    return (number - 1) * MAX_URLS + 1, number * MAX_URLS
+    return (number - 1) * SITEMAP_SIZE + 1, number * SITEMAP_SIZE
 
 
 def w3c_datetime(value: datetime) -> str:
