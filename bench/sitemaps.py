@@ -4,7 +4,7 @@
 
 Fills a fresh SQLite database with live articles (a tenth with a lead image), then runs the
 rebuild's sitemap step over all of them, as the first rebuild after a deploy does (every
-article sitemap of 50,000 URLs, the news sitemap and the index), in a child process so its
+article sitemap of 1,000 ids, the news sitemap and the index), in a child process so its
 peak RSS is its own. The baseline, in the same run, is the child process doing nothing but
 opening the same database (Python, SQLAlchemy and the models imported)."""
 
