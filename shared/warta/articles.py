@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, contains_eager
 
@@ -10,14 +12,21 @@ from warta.models import Article, FeedChange, Revision, utcnow
 
 def live_articles() -> Select[Article, Revision]:
     """Every article the public sees, with its live revision and its office loaded."""
+    query: Select[Article, Revision] = (
+        live_columns(Article, Revision).join(Article.office).options(contains_eager(Article.office))
+    )
+    return query
+
+
+def live_columns(*columns: Any) -> Select[Any]:
+    """`columns` of every article the public sees, joined to its live revision (the first
+    column names the article's table, as `Article.id` does)."""
     return (
-        select(Article, Revision)
+        select(*columns)
         .join(
             Revision,
             (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
         )
-        .join(Article.office)
-        .options(contains_eager(Article.office))
         .where(Article.retracted_at.is_(None))
     )
 

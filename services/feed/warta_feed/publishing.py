@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, event, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from warta.articles import note_feed_change
+from warta.articles import live_columns, note_feed_change
 from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
 from warta.models import FEED_CHANGES, SCHEDULED, Article, Document, Office, Revision, utcnow
@@ -212,7 +212,7 @@ class _Builder:
         """The live articles that meet `criteria`, newest first, as feed entries. Only what
         can change is read each time; a revision's texts come from `REVISION_TEXTS`."""
         rows = self.session.execute(
-            select(
+            live_columns(
                 Article.id,
                 Article.guid,
                 Article.published_at,
@@ -221,16 +221,13 @@ class _Builder:
                 Revision.number,
                 Revision.progressed_at,
             )
-            .join(
-                Revision,
-                (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
-            )
             .join(Article.office)
-            .where(Article.retracted_at.is_(None), *criteria)
+            .where(*criteria)
             .order_by(Article.published_at.desc(), Article.id.desc())
             .limit(limit)
         ).all()
-        texts = REVISION_TEXTS.get(self.session, [(row[0], row[5], row[6]) for row in rows])
+        keys = [(row.id, row.number, row.progressed_at) for row in rows]
+        texts = REVISION_TEXTS.get(self.session, keys)
         entries = []
         for article_id, guid, published, updated, office, number, _ in rows:
             key = (article_id, number)
@@ -304,12 +301,7 @@ class _Builder:
         labels: dict[str, str] = {}
         open_tags = set(wanted)
         rows = self.session.execute(
-            select(Article.id, Revision.tags)
-            .join(
-                Revision,
-                (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
-            )
-            .where(Article.retracted_at.is_(None))
+            live_columns(Article.id, Revision.tags)
             .order_by(Article.published_at.desc(), Article.id.desc())
             # Small fetches: the pass usually ends within the newest few hundred, and each
             # row fetched has its tags decoded.
@@ -379,14 +371,10 @@ class _Builder:
             changed += store_with_gzip(self.session, {path: (XML, build_urlset(urls))})
             del urls
         news = (
-            select(
+            live_columns(
                 Article.id, Revision.slug, Revision.title, Revision.language, Article.published_at
             )
-            .join(
-                Revision,
-                (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
-            )
-            .where(Article.retracted_at.is_(None), Article.published_at >= now - NEWS_WINDOW)
+            .where(Article.published_at >= now - NEWS_WINDOW)
             .order_by(Article.published_at.desc(), Article.id.desc())
             .limit(MAX_NEWS_URLS)
         )
@@ -408,18 +396,14 @@ class _Builder:
     def sitemap_urls(self, number: int) -> Iterator[SitemapUrl]:
         first, last = id_range(number)
         rows = self.session.execute(
-            select(
+            live_columns(
                 Article.id,
                 Article.published_at,
                 Article.updated_at,
                 Revision.slug,
                 Revision.submission["image"]["url"].as_string(),
             )
-            .join(
-                Revision,
-                (Revision.article_id == Article.id) & (Revision.number == Article.live_revision),
-            )
-            .where(Article.retracted_at.is_(None), Article.id.between(first, last))
+            .where(Article.id.between(first, last))
             .order_by(Article.id)
             .execution_options(yield_per=5000)
         )
