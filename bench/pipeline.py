@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import collections
 import concurrent.futures
+import itertools
 import os
 import re
 import statistics
@@ -28,6 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -265,6 +267,11 @@ class SitemapWatch:
         return response.text
 
 
+def _seconds(moment: datetime) -> float:
+    """A database time (UTC, stored without its zone) as seconds since the epoch."""
+    return moment.replace(tzinfo=moment.tzinfo or UTC).timestamp()
+
+
 def run(
     args: argparse.Namespace, ingest: str, feed: str, key: str, database_url: str, label: str
 ) -> tuple[float, bool]:
@@ -274,6 +281,7 @@ def run(
     session.mount("http://", adapter)
     reports = int(args.rate * args.duration) if args.rate else args.reports
     submitted: dict[int, float] = {}
+    clock_offset = time.time() - time.monotonic()  # database times are wall-clock UTC
 
     def submit(n: int) -> tuple[int, float]:
         if args.rate:  # open loop: each report leaves at its time, whatever the others do
@@ -331,6 +339,14 @@ def run(
     with session_scope(database_url, writer=False) as db:
         articles = db.scalar(select(func.count()).select_from(Article)) or 0
         revisions = db.scalar(select(func.count()).select_from(Revision)) or 0
+        stored_and_live = {
+            article_id: (_seconds(stored) - clock_offset, _seconds(live) - clock_offset)
+            for article_id, stored, live in db.execute(
+                select(Article.id, Article.created_at, Article.changed_at).where(
+                    Article.id.in_(list(watch.seen)), Article.changed_at.is_not(None)
+                )
+            )
+        }
     lost = len(submitted) - len(latencies)
     duplicated = (articles - args.warmup - len(submitted)) + (revisions - articles)
     duplicated += max(0, watch.most_listed - 1)
@@ -346,6 +362,21 @@ def run(
         print(
             f"submit -> sitemap  p50 {statistics.median(latencies):.2f} s, "
             f"p99 {percentile(latencies, 0.99):.2f} s, max {max(latencies):.2f} s"
+        )
+    # Where the time went: the request, the stages to going live, the rebuild to the sitemap.
+    legs: list[list[float]] = [[], [], []]
+    for article_id, (stored, live) in stored_and_live.items():
+        if article_id in submitted:
+            marks = (submitted[article_id], stored, live, watch.seen[article_id])
+            for leg, (start, end) in zip(legs, itertools.pairwise(marks), strict=True):
+                leg.append(end - start)
+    if legs[0]:
+        print(
+            "  of which         "
+            + ", ".join(
+                f"{name} p50 {statistics.median(leg):.2f} p99 {percentile(leg, 0.99):.2f} s"
+                for name, leg in zip(("submit", "stages", "rebuild"), legs, strict=True)
+            )
         )
     print(f"lost {lost}, duplicated {duplicated}")
     return throughput, lost == 0 and duplicated == 0
