@@ -192,7 +192,7 @@ def main() -> None:
             )
             # Cold: entries new to the process (a new report); warm: entries that another
             # feed or an earlier rebuild built already, as most of a rebuild's are.
-            feeds.entry_elements.cache_clear()
+            feeds.entry_bytes.cache_clear()
             jsonfeeds._item.cache_clear()
             started = time.perf_counter()
             for _, build in FEED_FORMATS.values():

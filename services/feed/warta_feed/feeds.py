@@ -4,13 +4,14 @@ Every date is set explicitly (feedgen would stamp "now", changing the bytes and 
 every build) and entries are appended in the order given (feedgen prepends by default).
 
 A report appears in several feeds (the site's, its office's, each of its tags', an archive)
-and in every rebuild until it drops off them, so feedgen builds each entry's element once per
-process (`entry_elements`); a document is feedgen's channel with copies of those elements
-appended, which is what feedgen itself does, byte for byte, at a fraction of the cost."""
+and in every rebuild until it drops off them, so feedgen builds and lxml writes each entry once
+per process (`entry_bytes`), in a frame indented as a document is; a document is feedgen's
+channel, written by lxml, with those bytes inserted before its closing tag. For RSS that is
+what feedgen itself writes, byte for byte (tests/unit/feed/test_documents.py compares them),
+at a fraction of the cost; Atom differs only in the entry links feedgen gets wrong."""
 
 from __future__ import annotations
 
-import copy
 import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,42 +86,80 @@ class FeedEntry:
 
 
 def build_rss(channel: Channel, entries: list[FeedEntry]) -> bytes:
-    root = etree.fromstring(_channel(channel, entries, "rss").rss_str(), _PARSER)
-    items = root.find("channel")
-    for entry in entries:
-        items.append(copy.deepcopy(entry_elements(entry).rss))
-    return _serialise(root)
+    document = _serialise(_channel(channel, entries, "rss").rss_str())
+    return _inserted(document, b"</channel>", [entry_bytes(entry).rss for entry in entries])
 
 
 def build_atom(channel: Channel, entries: list[FeedEntry]) -> bytes:
-    root = etree.fromstring(_channel(channel, entries, "atom").atom_str(), _PARSER)
-    for entry in entries:
-        root.append(copy.deepcopy(entry_elements(entry).atom))
-    return _serialise(root)
+    document = _serialise(_channel(channel, entries, "atom").atom_str())
+    return _inserted(document, b"</feed>", [entry_bytes(entry).atom for entry in entries])
 
 
 # feedgen's channel comes back as bytes; read without blank text, it is indented anew.
 _PARSER = etree.XMLParser(remove_blank_text=True)
 
 
-def _serialise(root: Any) -> bytes:
+def _serialise(xml: bytes, entry: Any = None) -> bytes:
+    """The document, indented; with `entry` appended to its list of entries if given."""
+    root = etree.fromstring(xml, _PARSER)
+    if entry is not None:
+        (root.find("channel") if root.tag == "rss" else root).append(entry)
     body: bytes = etree.tostring(
         root.getroottree(), pretty_print=True, encoding="UTF-8", xml_declaration=True
     )
     return body
 
 
-class EntryElements(NamedTuple):
-    rss: Any  # an <item>, never changed once built: documents take copies
-    atom: Any  # an <entry>
+def _inserted(document: bytes, closing: bytes, entries: list[bytes]) -> bytes:
+    at = _end_of_entries(document, closing)
+    return document[:at] + b"".join(entries) + document[at:]
+
+
+def _end_of_entries(document: bytes, closing: bytes) -> int:
+    """Where the line begins that closes the list of entries (`closing` is its tag)."""
+    return document.rindex(b"\n", 0, document.rindex(closing)) + 1
+
+
+class EntryBytes(NamedTuple):
+    rss: bytes  # an <item>, indented and namespaced as in every RSS document
+    atom: bytes  # an <entry>
 
 
 @functools.lru_cache(maxsize=4096)  # a few feeds' worth beyond the largest rebuild
-def entry_elements(entry: FeedEntry) -> EntryElements:
-    """The entry as feedgen writes it in each format. Keyed by the entry's whole value, so a
-    revision, a new office name or a probed image length is a new entry."""
+def entry_bytes(entry: FeedEntry) -> EntryBytes:
+    """The entry as feedgen builds it and lxml writes it in each format. Keyed by the entry's
+    whole value, so a revision, a new office name or a probed image length is a new entry."""
     item = feedgen_entry(entry)
-    return EntryElements(item.rss_entry(), item.atom_entry())
+    rss, atom = _frames()
+    return EntryBytes(rss.written(item.rss_entry()), atom.written(item.atom_entry()))
+
+
+class _Frame(NamedTuple):
+    """A document without entries, in which an entry is written as it is in every document:
+    each declares the same prefixes (dc, atom, content) at its root."""
+
+    xml: bytes  # as feedgen gives it
+    head: bytes  # as lxml writes it, up to where entries go
+    tail: bytes
+
+    def written(self, entry: Any) -> bytes:
+        document = _serialise(self.xml, entry)
+        assert document.startswith(self.head) and document.endswith(self.tail)
+        return document[len(self.head) : len(document) - len(self.tail)]
+
+
+@functools.cache
+def _frames() -> tuple[_Frame, _Frame]:
+    channel = Channel("-", "-", "-", "-", "-")
+    frames = []
+    for xml, closing in (
+        (_channel(channel, [], "rss").rss_str(), b"</channel>"),
+        (_channel(channel, [], "atom").atom_str(), b"</feed>"),
+    ):
+        empty = _serialise(xml)
+        at = _end_of_entries(empty, closing)
+        frames.append(_Frame(xml, empty[:at], empty[at:]))
+    return frames[0], frames[1]
 
 
 class _ChannelLinks(BaseExtension):

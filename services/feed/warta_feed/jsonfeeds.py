@@ -31,10 +31,15 @@ def build_json_feed(channel: Channel, entries: list[FeedEntry]) -> bytes:
         feed["next_url"] = f"{channel.prev_archive_url}.json"
     if channel.hub_url:
         feed["hubs"] = [{"type": "WebSub", "url": channel.hub_url}]
-    feed = _clean(feed)
-    feed["items"] = [_item(entry) for entry in entries]
+    # Items last, each encoded once per process: the document is the channel's object with
+    # the encoded items put in, the very bytes json.dumps would give for the whole.
+    head = _encoded(_clean(feed))
+    return f'{head[:-1]},"items":[{",".join(_item(entry) for entry in entries)}]}}'.encode()
+
+
+def _encoded(value: Any) -> str:
     # Compact: Python's JSON encoder runs in C only without an indent, and no reader needs one.
-    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _clean(value: Any) -> Any:
@@ -50,7 +55,7 @@ def _clean(value: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=4096)  # built once per process, as the XML entries are
-def _item(entry: FeedEntry) -> dict[str, Any]:
+def _item(entry: FeedEntry) -> str:
     item: dict[str, Any] = {
         "id": entry.guid,
         "url": entry.url,
@@ -74,5 +79,4 @@ def _item(entry: FeedEntry) -> dict[str, Any]:
             if image.length is not None:
                 attachment["size_in_bytes"] = image.length
             item["attachments"] = [attachment]
-    cleaned: dict[str, Any] = _clean(item)
-    return cleaned
+    return _encoded(_clean(item))

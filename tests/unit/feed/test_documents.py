@@ -153,7 +153,7 @@ def test_an_entry_reads_the_same_in_every_feed_it_is_in() -> None:
 
     shared = entries("x")
     for build in (build_rss, build_atom, build_json_feed):
-        feeds.entry_elements.cache_clear()
+        feeds.entry_bytes.cache_clear()
         jsonfeeds._item.cache_clear()
         alone = build(channel(), shared[1:])
         build(channel(current_url=f"{BASE}/feed"), shared)
@@ -161,6 +161,20 @@ def test_an_entry_reads_the_same_in_every_feed_it_is_in() -> None:
         assert build(channel(), shared[1:]) == alone
     assert b"ns0:" not in build_atom(channel(), shared)
     assert build_atom(channel(), shared).count(b'<link href="https://img.example/') == 3
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_rss_has_the_bytes_feedgen_writes(text: str) -> None:
+    """A document is its channel with each entry's bytes, written once, put in: the result is
+    what feedgen writes of the whole feed, byte for byte."""
+    from warta_feed import feeds
+
+    for links in ({}, {"current_url": f"{BASE}/feed", "prev_archive_url": f"{BASE}/archives/1"}):
+        for shared in (entries(text), []):
+            generator = feeds._channel(channel(**links), shared, "rss")
+            for entry in shared:
+                generator.add_entry(feeds.feedgen_entry(entry), order="append")
+            assert build_rss(channel(**links), shared) == generator.rss_str(pretty=True)
 
 
 def test_archive_documents_carry_rfc5005_links() -> None:
