@@ -23,15 +23,18 @@ def store_documents(
     session: Session,
     documents: Mapping[str, tuple[str, bytes]],
     stored: Mapping[str, str] | None = None,
+    etags: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Store each `path: (content_type, body)`; returns the paths whose bytes changed. Unchanged
     bytes keep their ETag and Last-Modified, so an aggregator's conditional GET still gets its
-    304. `stored` gives the stored ETags when the caller has read them already.
+    304. `stored` gives the stored ETags when the caller has read them already, and `etags` the
+    documents' own when it has computed them.
 
     The stored ETags are read in one query and only changed documents are written, with plain
     statements: loading each document (its bytes and an ORM object) only to compare its ETag
     cost more than building it."""
-    etags = {path: strong_etag(body) for path, (_, body) in documents.items()}
+    given = etags or {}
+    etags = {path: given.get(path) or strong_etag(body) for path, (_, body) in documents.items()}
     if stored is None:
         stored = stored_etags(session, list(documents))
     changed = [path for path, etag in etags.items() if stored.get(path) != etag]
