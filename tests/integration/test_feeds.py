@@ -364,3 +364,29 @@ def test_archives_page_back_through_everything(settings: Settings) -> None:
         seen.update(entry.title for entry in feed.entries)
         pages += 1
     assert pages == 3 and len(seen) == len(ids)
+
+
+def test_the_main_feeds_commit_before_the_tag_feeds(settings: Settings) -> None:
+    """The worker commits a rebuild in two parts. After the first, the site's feed and the
+    sitemap list the new report and its tag's feed does not yet; a rebuild that dies there
+    leaves the change for the next one, which brings the tag feed up to date."""
+    new_office(settings.database_url, "kab-pasuruan")
+    publish(settings, "kab-pasuruan", "Awal", tags=("pemilu",))
+    rebuild(settings)
+    new = publish(settings, "kab-pasuruan", "Baru", tags=("pemilu",))
+    with session_scope(settings.database_url) as session:
+        first = publishing.Rebuild(session, settings, probe=GuessingProbe())
+        assert "feed.rss" in first.main_documents(session)
+    assert b"Baru" in document(settings, "feed.rss")
+    assert f"/berita/{new}-".encode() in document(settings, "sitemaps/articles-1.xml")
+    assert b"Baru" not in document(settings, "tags/pemilu/feed.rss")
+    # The worker died here. The next rebuild has the change still, and only the tag to do.
+    changed = rebuild(settings)
+    assert "tags/pemilu/feed.rss" in changed and "feed.rss" not in changed
+    assert b"Baru" in document(settings, "tags/pemilu/feed.rss")
+    with session_scope(settings.database_url) as session:
+        second = publishing.Rebuild(session, settings, probe=GuessingProbe())
+        assert second.main_documents(session) == []
+    with session_scope(settings.database_url) as session:
+        assert second.tag_documents(session) == []
+    assert rebuild(settings) == []

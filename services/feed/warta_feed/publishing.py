@@ -134,6 +134,65 @@ def _forget_changes(session: Session, change_ids: list[int]) -> None:
         session.execute(delete(FEED_CHANGES).where(FEED_CHANGES.c.id.in_(chunk)))
 
 
+class Rebuild:
+    """One rebuild in two parts: the site's and the offices' feeds, the archives and the
+    sitemaps, then the tag feeds, with the changes forgotten. The worker commits each part on
+    its own: a stream of reports on many topics touches dozens of tag feeds, and the feeds that
+    aggregators poll most, and the sitemaps, need not wait for them. A rebuild that dies between
+    the two leaves its changes for the next one, which finds the first part's bytes written."""
+
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        *,
+        probe: ImageProbe | None = None,
+        hub: Hub | None = None,
+        full: bool = False,
+    ) -> None:
+        self.redis = get_redis(settings.redis_url)
+        self.started = utcnow()
+        self.base = settings.public_base_url
+        self.scope = rebuild_scope(session, full or not self.redis.exists(BUILT_KEY))
+        probe = probe or image_probe(settings.image_probe, self.redis)
+        self.builder = _Builder(session, settings, probe)
+        self.hub = hub or (HttpHub(settings.websub_hub_url) if settings.websub_hub_url else NoHub())
+        self.topics: list[str] = []  # changed, not yet announced
+
+    def main_documents(self, session: Session) -> list[str]:
+        builder, scope = self._bound(session), self.scope
+        changed = builder.feeds(scope) + builder.archives(scope) + builder.sitemaps(scope)
+        self._on_commit(session, changed)
+        return changed
+
+    def tag_documents(self, session: Session) -> list[str]:
+        changed = self._bound(session).tag_feeds(self.scope)
+        _forget_changes(session, self.scope.change_ids)
+        self._on_commit(session, changed, done=True)
+        return changed
+
+    def _bound(self, session: Session) -> _Builder:
+        self.builder.session = session
+        return self.builder
+
+    def _on_commit(self, session: Session, changed: list[str], done: bool = False) -> None:
+        """Once `session` commits: tell the WebSub hub, and record a rebuild that is `done`.
+        Both parts in one transaction make one announcement: the first listener sends all."""
+        self.topics += [
+            f"{self.base}/{path}"
+            for path in changed
+            if path.startswith(("feed.", "offices/", "tags/"))
+        ]
+
+        def committed(_: Session) -> None:
+            if done:
+                self.redis.set(BUILT_KEY, self.started.isoformat())
+            topics, self.topics = self.topics, []
+            self.hub.publish(topics)
+
+        event.listen(session, "after_commit", committed, once=True)
+
+
 def rebuild_documents(
     session: Session,
     settings: Settings,
@@ -142,30 +201,12 @@ def rebuild_documents(
     hub: Hub | None = None,
     full: bool = False,
 ) -> list[str]:
-    """Rebuild the feeds and sitemaps that changed since the last rebuild (all of them with
-    `full`, or when there is no record of one); returns the paths whose bytes changed. Once
-    the session commits, the rebuild is recorded and the WebSub hub is told."""
-    redis = get_redis(settings.redis_url)
-    started = utcnow()
-    scope = rebuild_scope(session, full or not redis.exists(BUILT_KEY))
-    builder = _Builder(session, settings, probe or image_probe(settings.image_probe, redis))
-    changed = builder.feeds(scope)
-    changed += builder.archives(scope)
-    changed += builder.sitemaps(scope, started)
-    _forget_changes(session, scope.change_ids)
-    hub = hub or (HttpHub(settings.websub_hub_url) if settings.websub_hub_url else NoHub())
-    topics = [
-        f"{settings.public_base_url}/{path}"
-        for path in changed
-        if path.startswith(("feed.", "offices/", "tags/"))
-    ]
-
-    def committed(_: Session) -> None:
-        redis.set(BUILT_KEY, started.isoformat())
-        hub.publish(topics)
-
-    event.listen(session, "after_commit", committed, once=True)
-    return changed
+    """Rebuild, in the one transaction of `session`, the feeds and sitemaps that changed since
+    the last rebuild (all of them with `full`, or when there is no record of one); returns the
+    paths whose bytes changed. Once the session commits, the rebuild is recorded and the
+    WebSub hub is told."""
+    rebuild = Rebuild(session, settings, probe=probe, hub=hub, full=full)
+    return rebuild.main_documents(session) + rebuild.tag_documents(session)
 
 
 def store_with_gzip(session: Session, documents: Mapping[str, tuple[str, bytes]]) -> list[str]:
@@ -288,7 +329,6 @@ class _Builder:
             )
             entries = self.entries_of(Article.office_id == office.id, limit=size)
             changed += self.store_feed(path, channel, entries)
-        changed += self.tag_feeds(scope)
         return changed
 
     def tag_feeds(self, scope: Scope) -> list[str]:
@@ -362,8 +402,9 @@ class _Builder:
             changed += self.store_feed(f"archives/{block}", channel, entries)
         return changed
 
-    def sitemaps(self, scope: Scope, now: datetime) -> list[str]:
+    def sitemaps(self, scope: Scope) -> list[str]:
         changed: list[str] = []
+        now = utcnow()
         numbers = scope.sitemaps
         if scope.full:
             numbers = set(range(1, sitemap_number(self.last_block * ARCHIVE_SIZE or 1) + 1))

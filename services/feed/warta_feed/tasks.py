@@ -17,7 +17,7 @@ from warta.models import FEED_CHANGES, Revision
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
-from warta_feed.publishing import REBUILD_COUNT_KEY, go_live, rebuild_documents
+from warta_feed.publishing import REBUILD_COUNT_KEY, Rebuild, go_live
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,13 @@ def rebuild_feeds() -> None:
         if not going_ahead:
             return
         redis.incr(REBUILD_COUNT_KEY)
+        # Two transactions: the main feeds and the sitemaps are served before the tag feeds
+        # are built (publishing.Rebuild).
         with session_scope(settings.database_url) as session:
-            changed = rebuild_documents(session, settings)
+            rebuild = Rebuild(session, settings)
+            changed = rebuild.main_documents(session)
+        with session_scope(settings.database_url) as session:
+            changed += rebuild.tag_documents(session)
         with session_scope(settings.database_url, writer=False) as session:
             # Changes left (more than one rebuild takes, or new ones): ask for the next rebuild.
             left = session.scalar(select(FEED_CHANGES.c.id).limit(1)) is not None
