@@ -219,13 +219,15 @@ def render_snippets(view: ArticleView, settings: Settings) -> dict[str, str]:
         og_type="article",
         image_url=view.image["url"] if view.image else None,
     )
+    article = render("article.html", settings, article=view)
     return {
         "card": render_card(view, settings),
-        "article": render("article.html", settings, article=view),
+        "article": article,
         "page": render(
             "article_page.html",
             settings,
             article=view,
+            article_html=article,  # the fragment above, rendered once
             meta=meta,
             jsonld=news_article_jsonld(view, settings),
             office_url=f"{base}/offices/{quote(view.office_slug)}/",
