@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery import current_task
@@ -56,16 +57,25 @@ def rebuild_feeds() -> None:
         redis.incr(REBUILD_COUNT_KEY)
         # Two transactions: the main feeds and the sitemaps are served before the tag feeds
         # are built (publishing.Rebuild).
+        began = time.monotonic()
         with session_scope(settings.database_url) as session:
             rebuild = Rebuild(session, settings)
             changed = rebuild.main_documents(session)
+        main_seconds = time.monotonic() - began
         with session_scope(settings.database_url) as session:
             changed += rebuild.tag_documents(session)
+        seconds = time.monotonic() - began
         with session_scope(settings.database_url, writer=False) as session:
             # Changes left (more than one rebuild takes, or new ones): ask for the next rebuild.
             left = session.scalar(select(FEED_CHANGES.c.id).limit(1)) is not None
     if left:
         request_rebuild()
     shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-    log.info("rebuilt feeds and sitemaps; %d changed: %s", len(changed), shown or "none")
+    log.info(
+        "rebuilt feeds and sitemaps in %.2fs (main feeds and sitemaps %.2fs); %d changed: %s",
+        seconds,
+        main_seconds,
+        len(changed),
+        shown or "none",
+    )
     LISTINGS_RENDER.request(redis, app)
