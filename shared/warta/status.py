@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from warta.db import session_scope
 from warta.messages import QUEUES
-from warta.models import Article, Failure
+from warta.models import FEED_CHANGES, Article, Failure
 from warta.outbox import backlog
 from warta.redis_client import get_redis
 from warta.settings import Settings
@@ -22,8 +23,17 @@ def system_status(settings: Settings) -> Iterator[str]:
     except Exception as error:
         yield f"queues     unavailable: Redis at {settings.redis_url} ({type(error).__name__})"
     yield "workers    " + _workers(settings)
+    try:
+        yield from _database_lines(settings)
+    except SQLAlchemyError as error:  # not reachable, or not migrated (`warta migrate`)
+        yield f"database   unavailable: {type(error).__name__} at {_without_password(settings)}"
+
+
+def _database_lines(settings: Settings) -> Iterator[str]:
     with session_scope(settings.database_url, writer=False) as session:
         yield f"outbox     {backlog(session)} message(s) waiting for the broker"
+        changes = session.scalar(select(func.count()).select_from(FEED_CHANGES))
+        yield f"feeds      {changes} article change(s) waiting for a rebuild"
         open_failures = session.scalar(
             select(func.count()).select_from(Failure).where(Failure.replayed_at.is_(None))
         )
@@ -33,6 +43,10 @@ def system_status(settings: Settings) -> Iterator[str]:
         )
         last = session.scalar(select(func.max(Article.updated_at)))
         yield f"published  {live} article(s); last change {last.isoformat() if last else 'never'}"
+
+
+def _without_password(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
 def _workers(settings: Settings) -> str:

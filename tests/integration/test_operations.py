@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import requests
 from click.testing import CliRunner
@@ -123,8 +125,20 @@ def test_status_shows_queues_workers_failures_and_publishing(system: RunningSyst
     assert "normalise=" in lines["queues"] and "feeds=" in lines["queues"]
     assert "worker0@" in lines["workers"] and "normalise" in lines["workers"]
     assert lines["outbox"].split()[0].isdigit()
+    assert lines["feeds"].split()[0].isdigit() and "waiting for a rebuild" in lines["feeds"]
     assert "open" in lines["failures"]
     assert "article(s); last change" in lines["published"]
+
+
+def test_status_says_what_it_cannot_reach(tmp_path: Path) -> None:
+    # A database without the schema (`warta migrate` not run) and no Redis: a line for each,
+    # no traceback.
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "REDIS_URL": "redis://127.0.0.1:1/0"}
+    result = CliRunner(env=env).invoke(warta, ["status"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(None, 1) for line in result.output.splitlines())
+    assert lines["queues"].startswith("unavailable: Redis at redis://127.0.0.1:1/0")
+    assert lines["database"] == f"unavailable: OperationalError at {env['DATABASE_URL']}"
 
 
 def test_public_pages_carry_security_headers(system: RunningSystem) -> None:
