@@ -172,6 +172,7 @@ class Rebuild:
         return changed
 
     def _bound(self, session: Session) -> _Builder:
+        # One builder for both parts: its entries, built for the main feeds, serve the tags'.
         self.builder.session = session
         return self.builder
 
