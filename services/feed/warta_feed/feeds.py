@@ -6,7 +6,7 @@ every build) and entries are appended in the order given (feedgen prepends by de
 A report appears in several feeds (the site's, its office's, each of its tags', an archive)
 and in every rebuild until it drops off them, so feedgen builds and lxml writes each entry once
 per process (`entry_bytes`), in a frame indented as a document is; a document is feedgen's
-channel, written by lxml, with those bytes inserted before its closing tag. For RSS that is
+channel, indented, with those bytes inserted before its closing tag. For RSS that is
 what feedgen itself writes, byte for byte (tests/unit/feed/test_documents.py compares them),
 at a fraction of the cost; Atom differs only in the entry links feedgen gets wrong."""
 
@@ -86,12 +86,12 @@ class FeedEntry:
 
 
 def build_rss(channel: Channel, entries: list[FeedEntry]) -> bytes:
-    document = _serialise(_channel(channel, entries, "rss").rss_str())
+    document = _channel(channel, entries, "rss").rss_str(pretty=True)
     return _inserted(document, b"</channel>", [entry_bytes(entry).rss for entry in entries])
 
 
 def build_atom(channel: Channel, entries: list[FeedEntry]) -> bytes:
-    document = _serialise(_channel(channel, entries, "atom").atom_str())
+    document = _channel(channel, entries, "atom").atom_str(pretty=True)
     return _inserted(document, b"</feed>", [entry_bytes(entry).atom for entry in entries])
 
 
@@ -99,11 +99,10 @@ def build_atom(channel: Channel, entries: list[FeedEntry]) -> bytes:
 _PARSER = etree.XMLParser(remove_blank_text=True)
 
 
-def _serialise(xml: bytes, entry: Any = None) -> bytes:
-    """The document, indented; with `entry` appended to its list of entries if given."""
+def _with_entry(xml: bytes, entry: Any) -> bytes:
+    """The document with `entry` appended to its list of entries, indented as feedgen does."""
     root = etree.fromstring(xml, _PARSER)
-    if entry is not None:
-        (root.find("channel") if root.tag == "rss" else root).append(entry)
+    (root.find("channel") if root.tag == "rss" else root).append(entry)
     body: bytes = etree.tostring(
         root.getroottree(), pretty_print=True, encoding="UTF-8", xml_declaration=True
     )
@@ -139,11 +138,11 @@ class _Frame(NamedTuple):
     each declares the same prefixes (dc, atom, content) at its root."""
 
     xml: bytes  # as feedgen gives it
-    head: bytes  # as lxml writes it, up to where entries go
+    head: bytes  # indented, up to where entries go
     tail: bytes
 
     def written(self, entry: Any) -> bytes:
-        document = _serialise(self.xml, entry)
+        document = _with_entry(self.xml, entry)
         assert document.startswith(self.head) and document.endswith(self.tail)
         return document[len(self.head) : len(document) - len(self.tail)]
 
@@ -152,11 +151,11 @@ class _Frame(NamedTuple):
 def _frames() -> tuple[_Frame, _Frame]:
     channel = Channel("-", "-", "-", "-", "-")
     frames = []
-    for xml, closing in (
-        (_channel(channel, [], "rss").rss_str(), b"</channel>"),
-        (_channel(channel, [], "atom").atom_str(), b"</feed>"),
+    rss, atom = _channel(channel, [], "rss"), _channel(channel, [], "atom")
+    for xml, empty, closing in (
+        (rss.rss_str(), rss.rss_str(pretty=True), b"</channel>"),
+        (atom.atom_str(), atom.atom_str(pretty=True), b"</feed>"),
     ):
-        empty = _serialise(xml)
         at = _end_of_entries(empty, closing)
         frames.append(_Frame(xml, empty[:at], empty[at:]))
     return frames[0], frames[1]
