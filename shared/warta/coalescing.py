@@ -17,7 +17,7 @@ from typing import cast
 from celery import Celery
 from redis import Redis
 
-from warta.messages import REBUILD_FEEDS, RENDER_LISTINGS
+from warta.messages import REBUILD_FEEDS, REBUILD_TAG_FEEDS, RENDER_LISTINGS
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,9 @@ class CoalescedJob:
 
 
 FEED_REBUILD = CoalescedJob("feeds-rebuild", REBUILD_FEEDS, min_delay=0.25)
+# Tag feeds, which aggregators poll least, follow the main rebuild within a few seconds: a
+# stream of reports on many topics costs a few of their runs, not one each main rebuild.
+FEED_TAGS = CoalescedJob("feeds-tags", REBUILD_TAG_FEEDS, min_interval=3.0)
 # A new article shifts every listing page (hundreds of documents): under a stream of reports
 # readers' pages follow within seconds, while the feeds, which aggregators poll, are rebuilt
 # as often as a rebuild allows.

@@ -239,6 +239,17 @@ class FeedChange(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TagChange(Base):
+    """A tag whose feeds the next tag rebuild must redo: written by the rebuild that read the
+    article changes, so that the site's feeds and the sitemaps need not wait for the tags'."""
+
+    __tablename__ = "tag_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tag: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Failure(Base):
     """A task that failed for good (rejected, out of retries, or out of time), to replay."""
 
@@ -260,3 +271,4 @@ OUTBOX = cast(Table, OutboxMessage.__table__)
 SNIPPETS = cast(Table, Snippet.__table__)
 DOCUMENTS = cast(Table, Document.__table__)
 FEED_CHANGES = cast(Table, FeedChange.__table__)
+TAG_CHANGES = cast(Table, TagChange.__table__)

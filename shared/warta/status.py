@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, make_url, select
+from sqlalchemy import distinct, func, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from warta.db import session_scope
 from warta.messages import QUEUES
-from warta.models import FEED_CHANGES, Article, Failure
+from warta.models import FEED_CHANGES, TAG_CHANGES, Article, Failure
 from warta.outbox import backlog
 from warta.redis_client import get_redis
 from warta.settings import Settings
@@ -33,7 +33,8 @@ def _database_lines(settings: Settings) -> Iterator[str]:
     with session_scope(settings.database_url, writer=False) as session:
         yield f"outbox     {backlog(session)} message(s) waiting for the broker"
         changes = session.scalar(select(func.count()).select_from(FEED_CHANGES))
-        yield f"feeds      {changes} article change(s) waiting for a rebuild"
+        tags = session.scalar(select(func.count(distinct(TAG_CHANGES.c.tag))))
+        yield f"feeds      {changes} article change(s) waiting for a rebuild, {tags} tag feed(s)"
         open_failures = session.scalar(
             select(func.count()).select_from(Failure).where(Failure.replayed_at.is_(None))
         )

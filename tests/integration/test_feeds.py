@@ -27,10 +27,11 @@ from warta.articles import retract as retract_article
 from warta.db import session_scope
 from warta.documents import find_document
 from warta.models import Article, Office, Revision, utcnow
+from warta.redis_client import get_redis
 from warta.settings import Settings
 from warta_feed import publishing, sitemaps
-from warta_feed.images import GuessingProbe, HeadProbe
-from warta_feed.publishing import go_live, rebuild_documents
+from warta_feed.images import CachedProbe, GuessingProbe, HeadProbe
+from warta_feed.publishing import go_live, rebuild_documents, rebuild_tag_feeds
 
 IMAGE = b"\xff\xd8\xff\xe0" + b"jpeg" * 1000  # 4,004 bytes
 
@@ -128,10 +129,17 @@ def publish(
         return article.id
 
 
+KINDS = ("rss", "atom", "json")  # every feed in each format, in the order a rebuild writes them
+
+
 def rebuild(settings: Settings, **options: object) -> list[str]:
+    """What the worker does: the main rebuild, then the tag feeds it recorded, each committed."""
     options.setdefault("probe", GuessingProbe())
     with session_scope(settings.database_url) as session:
-        return rebuild_documents(session, settings, **options)  # type: ignore[arg-type]
+        changed = rebuild_documents(session, settings, **options)  # type: ignore[arg-type]
+    options.pop("full", None)
+    with session_scope(settings.database_url) as session:
+        return changed + rebuild_tag_feeds(session, settings, **options)  # type: ignore[arg-type]
 
 
 def document(settings: Settings, path: str) -> bytes:
@@ -306,7 +314,8 @@ def test_lead_image_is_an_enclosure_with_its_real_length(
     new_office(settings.database_url, "kab-pasuruan")
     image = {"url": f"{local_server.url}/foto/rapat.jpg", "caption": "Rapat pleno", "credit": "KPU"}
     publish(settings, "kab-pasuruan", "Bergambar", image=image)
-    rebuild(settings, probe=HeadProbe())
+    # As the worker wires it: asked once, remembered for the tag feeds and every rebuild after.
+    rebuild(settings, probe=CachedProbe(HeadProbe(), get_redis(settings.redis_url)))
     rss = valid_rss(document(settings, "feed.rss")).entries[0]
     assert rss.enclosures[0].href == image["url"]
     assert rss.enclosures[0].length == str(len(IMAGE))
@@ -330,15 +339,17 @@ def test_the_hub_is_told_after_each_rebuild_that_changed_feeds(
     new_office(database_url, "kab-pasuruan")
     publish(settings, "kab-pasuruan", "Satu")
     rebuild(settings)
-    assert len(local_server.posts) == 1
-    ping = local_server.posts[0]
-    assert ping["hub.mode"] == ["publish"]
-    assert "https://warta.example/feed.atom" in ping["hub.url"]
-    assert "https://warta.example/offices/kab-pasuruan/feed.rss" in ping["hub.url"]
+    # One ping for the main rebuild, one for the tag feeds that follow it.
+    assert len(local_server.posts) == 2
+    main, tags = local_server.posts
+    assert main["hub.mode"] == tags["hub.mode"] == ["publish"]
+    assert "https://warta.example/feed.atom" in main["hub.url"]
+    assert "https://warta.example/offices/kab-pasuruan/feed.rss" in main["hub.url"]
+    assert tags["hub.url"] == [f"https://warta.example/tags/pemilu/feed.{kind}" for kind in KINDS]
     atom = valid_atom(document(settings, "feed.atom"))
     assert {link.rel: link.href for link in atom.feed.links}["hub"] == f"{local_server.url}/hub"
     rebuild(settings)  # nothing changed: nothing to tell
-    assert len(local_server.posts) == 1
+    assert len(local_server.posts) == 2
 
 
 def test_archives_page_back_through_everything(settings: Settings) -> None:
@@ -366,27 +377,25 @@ def test_archives_page_back_through_everything(settings: Settings) -> None:
     assert pages == 3 and len(seen) == len(ids)
 
 
-def test_the_main_feeds_commit_before_the_tag_feeds(settings: Settings) -> None:
-    """The worker commits a rebuild in two parts. After the first, the site's feed and the
-    sitemap list the new report and its tag's feed does not yet; a rebuild that dies there
-    leaves the change for the next one, which brings the tag feed up to date."""
+def test_the_tag_feeds_follow_the_main_rebuild(settings: Settings) -> None:
+    """The site's feed and the sitemap list a new report as soon as the main rebuild commits;
+    its tag's feed follows with the tag rebuild, which finds the tag recorded even if the
+    worker died in between."""
     new_office(settings.database_url, "kab-pasuruan")
-    publish(settings, "kab-pasuruan", "Awal", tags=("pemilu",))
+    publish(settings, "kab-pasuruan", "Awal", tags=("pemilu", "logistik"))
     rebuild(settings)
     new = publish(settings, "kab-pasuruan", "Baru", tags=("pemilu",))
     with session_scope(settings.database_url) as session:
-        first = publishing.Rebuild(session, settings, probe=GuessingProbe())
-        assert "feed.rss" in first.main_documents(session)
+        assert "feed.rss" in rebuild_documents(session, settings, probe=GuessingProbe())
     assert b"Baru" in document(settings, "feed.rss")
     assert f"/berita/{new}-".encode() in document(settings, "sitemaps/articles-1.xml")
     assert b"Baru" not in document(settings, "tags/pemilu/feed.rss")
-    # The worker died here. The next rebuild has the change still, and only the tag to do.
-    changed = rebuild(settings)
-    assert "tags/pemilu/feed.rss" in changed and "feed.rss" not in changed
+    # The worker died here. The main rebuild has nothing left to do; the tag rebuild has.
+    with session_scope(settings.database_url) as session:
+        assert rebuild_documents(session, settings, probe=GuessingProbe()) == []
+    with session_scope(settings.database_url) as session:
+        changed = rebuild_tag_feeds(session, settings, probe=GuessingProbe())
+    assert changed == [f"tags/pemilu/feed.{kind}" for kind in KINDS]
     assert b"Baru" in document(settings, "tags/pemilu/feed.rss")
-    with session_scope(settings.database_url) as session:
-        second = publishing.Rebuild(session, settings, probe=GuessingProbe())
-        assert second.main_documents(session) == []
-    with session_scope(settings.database_url) as session:
-        assert second.tag_documents(session) == []
+    assert b"Baru" not in document(settings, "tags/logistik/feed.rss")
     assert rebuild(settings) == []

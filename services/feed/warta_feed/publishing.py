@@ -5,18 +5,27 @@ from __future__ import annotations
 import gzip
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, select, tuple_
+from sqlalchemy import Table, delete, event, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from warta.articles import live_columns, note_feed_change
 from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
-from warta.models import FEED_CHANGES, SCHEDULED, Article, Document, Office, Revision, utcnow
+from warta.models import (
+    FEED_CHANGES,
+    SCHEDULED,
+    TAG_CHANGES,
+    Article,
+    Document,
+    Office,
+    Revision,
+    utcnow,
+)
 from warta.redis_client import get_redis
 from warta.settings import Settings
 from warta.tags import is_section
@@ -59,6 +68,7 @@ FEED_FORMATS = {
     "atom": (ATOM, build_atom),
     "json": (JSON_FEED, build_json_feed),
 }
+FEED_PREFIXES = ("feed.", "offices/", "tags/")  # the documents WebSub subscribers follow
 GZIP_SUFFIX = ".gz"  # the gzip variant of a document is stored beside it under this path
 # A feed of 50 real reports (89 KB): level 6 took 2.3 ms for 20.1 KB, level 4 1.2 ms for
 # 20.9 KB, level 1 0.7 ms for 24.1 KB. Every rebuild compresses a few dozen documents.
@@ -93,7 +103,8 @@ def archive_block(article_id: int) -> int:
 @dataclass
 class Scope:
     """What one rebuild redoes: the global feed and the news sitemap always; the rest only
-    where an article changed (everything when `full`). `change_ids` are the change rows read."""
+    where an article changed (everything when `full`). `change_ids` are the change rows read;
+    `tags` are the tags whose feeds `rebuild_tag_feeds` must redo after it."""
 
     full: bool
     office_ids: set[int] = field(default_factory=set)
@@ -113,6 +124,7 @@ def rebuild_scope(session: Session, full: bool) -> Scope:
     ).all()
     scope = Scope(full=full, change_ids=[change_id for change_id, _ in changes])
     if full:
+        scope.tags = _every_tag(session)
         return scope
     ids = sorted({article_id for _, article_id in changes})
     for chunk in in_batches(ids):
@@ -128,70 +140,17 @@ def rebuild_scope(session: Session, full: bool) -> Scope:
     return scope
 
 
-def _forget_changes(session: Session, change_ids: list[int]) -> None:
-    # By id, not "up to the newest": a change with a smaller id may commit after this read.
-    for chunk in in_batches(change_ids):
-        session.execute(delete(FEED_CHANGES).where(FEED_CHANGES.c.id.in_(chunk)))
-
-
-class Rebuild:
-    """One rebuild in two parts: the site's and the offices' feeds, the archives and the
-    sitemaps, then the tag feeds, with the changes forgotten. The worker commits each part on
-    its own: a stream of reports on many topics touches dozens of tag feeds, and the feeds that
-    aggregators poll most, and the sitemaps, need not wait for them. A rebuild that dies between
-    the two leaves its changes for the next one, which finds the first part's bytes written."""
-
-    def __init__(
-        self,
-        session: Session,
-        settings: Settings,
-        *,
-        probe: ImageProbe | None = None,
-        hub: Hub | None = None,
-        full: bool = False,
-    ) -> None:
-        self.redis = get_redis(settings.redis_url)
-        self.started = utcnow()
-        self.base = settings.public_base_url
-        self.scope = rebuild_scope(session, full or not self.redis.exists(BUILT_KEY))
-        probe = probe or image_probe(settings.image_probe, self.redis)
-        self.builder = _Builder(session, settings, probe)
-        self.hub = hub or (HttpHub(settings.websub_hub_url) if settings.websub_hub_url else NoHub())
-        self.topics: list[str] = []  # changed, not yet announced
-
-    def main_documents(self, session: Session) -> list[str]:
-        builder, scope = self._bound(session), self.scope
-        changed = builder.feeds(scope) + builder.archives(scope) + builder.sitemaps(scope)
-        self._on_commit(session, changed)
-        return changed
-
-    def tag_documents(self, session: Session) -> list[str]:
-        changed = self._bound(session).tag_feeds(self.scope)
-        _forget_changes(session, self.scope.change_ids)
-        self._on_commit(session, changed, done=True)
-        return changed
-
-    def _bound(self, session: Session) -> _Builder:
-        # One builder for both parts: its entries, built for the main feeds, serve the tags'.
-        self.builder.session = session
-        return self.builder
-
-    def _on_commit(self, session: Session, changed: list[str], done: bool = False) -> None:
-        """Once `session` commits: tell the WebSub hub, and record a rebuild that is `done`.
-        Both parts in one transaction make one announcement: the first listener sends all."""
-        self.topics += [
-            f"{self.base}/{path}"
-            for path in changed
-            if path.startswith(("feed.", "offices/", "tags/"))
-        ]
-
-        def committed(_: Session) -> None:
-            if done:
-                self.redis.set(BUILT_KEY, self.started.isoformat())
-            topics, self.topics = self.topics, []
-            self.hub.publish(topics)
-
-        event.listen(session, "after_commit", committed, once=True)
+def _every_tag(session: Session) -> set[str]:
+    """The tags of every live article, and those that have a feed still (whose every article
+    has gone since)."""
+    paths = session.scalars(select(Document.path).where(Document.path.like("tags/%/feed.rss")))
+    tags = {path.split("/")[1] for path in paths}
+    rows = session.execute(
+        live_columns(Article.id, Revision.tags).execution_options(yield_per=1000)
+    )
+    for _, revision_tags in rows:
+        tags.update(tag["slug"] for tag in revision_tags or [] if is_section(tag))
+    return tags
 
 
 def rebuild_documents(
@@ -202,12 +161,68 @@ def rebuild_documents(
     hub: Hub | None = None,
     full: bool = False,
 ) -> list[str]:
-    """Rebuild, in the one transaction of `session`, the feeds and sitemaps that changed since
-    the last rebuild (all of them with `full`, or when there is no record of one); returns the
-    paths whose bytes changed. Once the session commits, the rebuild is recorded and the
-    WebSub hub is told."""
-    rebuild = Rebuild(session, settings, probe=probe, hub=hub, full=full)
-    return rebuild.main_documents(session) + rebuild.tag_documents(session)
+    """Rebuild, in the transaction of `session`, the site's and the offices' feeds, the
+    archives and the sitemaps that changed since the last rebuild (all of them with `full`, or
+    when there is no record of one); returns the paths whose bytes changed. Once the session
+    commits, the rebuild is recorded and the WebSub hub is told.
+
+    The tags whose feeds change too are recorded for `rebuild_tag_feeds`, which the worker runs
+    as a job of its own: a stream of reports on many topics touches dozens of tag feeds, and
+    the feeds that aggregators poll most, and the sitemaps, need not wait for them."""
+    redis = get_redis(settings.redis_url)
+    started = utcnow()
+    scope = rebuild_scope(session, full or not redis.exists(BUILT_KEY))
+    builder = _Builder(session, settings, probe or image_probe(settings.image_probe, redis))
+    changed = builder.feeds(scope) + builder.archives(scope) + builder.sitemaps(scope)
+    if scope.tags:
+        session.execute(insert(TAG_CHANGES), [{"tag": tag} for tag in sorted(scope.tags)])
+    _forget_changes(session, FEED_CHANGES, scope.change_ids)
+    _on_commit(session, settings, hub, changed, lambda: redis.set(BUILT_KEY, started.isoformat()))
+    return changed
+
+
+def rebuild_tag_feeds(
+    session: Session, settings: Settings, *, probe: ImageProbe | None = None, hub: Hub | None = None
+) -> list[str]:
+    """Rebuild, in the transaction of `session`, the feeds of the tags that the rebuilds since
+    the last run recorded; returns the paths whose bytes changed."""
+    changes = session.execute(
+        select(TAG_CHANGES.c.id, TAG_CHANGES.c.tag).order_by(TAG_CHANGES.c.id).limit(MAX_CHANGES)
+    ).all()
+    if not changes:
+        return []
+    redis = get_redis(settings.redis_url)
+    builder = _Builder(session, settings, probe or image_probe(settings.image_probe, redis))
+    changed = builder.tag_feeds({tag for _, tag in changes})
+    _forget_changes(session, TAG_CHANGES, [change_id for change_id, _ in changes])
+    _on_commit(session, settings, hub, changed)
+    return changed
+
+
+def _forget_changes(session: Session, table: Table, change_ids: list[int]) -> None:
+    # By id, not "up to the newest": a change with a smaller id may commit after this read.
+    for chunk in in_batches(change_ids):
+        session.execute(delete(table).where(table.c.id.in_(chunk)))
+
+
+def _on_commit(
+    session: Session,
+    settings: Settings,
+    hub: Hub | None,
+    changed: list[str],
+    then: Callable[[], object] = lambda: None,
+) -> None:
+    """Once `session` commits: run `then`, and tell the WebSub hub of the feeds that changed."""
+    base = settings.public_base_url
+    topics = [f"{base}/{path}" for path in changed if path.startswith(FEED_PREFIXES)]
+    if hub is None:
+        hub = HttpHub(settings.websub_hub_url) if settings.websub_hub_url else NoHub()
+
+    def committed(_: Session) -> None:
+        then()
+        hub.publish(topics)
+
+    event.listen(session, "after_commit", committed, once=True)
 
 
 def store_with_gzip(session: Session, documents: Mapping[str, tuple[str, bytes]]) -> list[str]:
@@ -332,20 +347,13 @@ class _Builder:
             changed += self.store_feed(path, channel, entries)
         return changed
 
-    def tag_feeds(self, scope: Scope) -> list[str]:
+    def tag_feeds(self, tags: set[str]) -> list[str]:
         """Tags live in a JSON column, which no index reaches on every database: one pass over
-        the live articles, newest first, fills every wanted tag's feed and stops once all are
-        full."""
+        the live articles, newest first, fills every tag's feed and stops once all are full."""
         site, size = self.settings.site_name, self.settings.feed_size
-        wanted = scope.tags
-        if scope.full:  # also the tags whose every article has gone since
-            paths = self.session.scalars(
-                select(Document.path).where(Document.path.like("tags/%/feed.rss"))
-            )
-            wanted = {path.split("/")[1] for path in paths}
-        members: dict[str, list[int]] = {tag: [] for tag in wanted}
+        members: dict[str, list[int]] = {tag: [] for tag in tags}
         labels: dict[str, str] = {}
-        open_tags = set(wanted)
+        open_tags = set(tags)
         rows = self.session.execute(
             live_columns(Article.id, Revision.tags)
             .order_by(Article.published_at.desc(), Article.id.desc())
@@ -353,20 +361,15 @@ class _Builder:
             # row fetched has its tags decoded.
             .execution_options(yield_per=250)
         )
-        for article_id, tags in rows:
-            for tag in tags or []:
-                if not is_section(tag):
-                    continue
+        for article_id, revision_tags in rows:
+            for tag in revision_tags or []:
                 slug = tag["slug"]
-                if scope.full and slug not in members:
-                    members[slug] = []
-                    open_tags.add(slug)
-                if slug in open_tags:
+                if slug in open_tags and is_section(tag):
                     members[slug].append(article_id)
                     labels.setdefault(slug, tag["label"])
                     if len(members[slug]) == size:
                         open_tags.discard(slug)
-            if not open_tags and not scope.full:
+            if not open_tags:
                 break
         rows.close()
         changed = []

@@ -1,24 +1,30 @@
-"""The feed service's workers: publish (queue `publish`) and rebuild (queue `feeds`)."""
+"""The feed service's workers: publish (queue `publish`) and the rebuilds (queue `feeds`)."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from celery import current_task
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from warta.celery_app import app
-from warta.coalescing import FEED_REBUILD, LISTINGS_RENDER
+from warta.coalescing import FEED_REBUILD, FEED_TAGS, LISTINGS_RENDER, CoalescedJob
 from warta.db import session_scope
-from warta.messages import PUBLISH, REBUILD_FEEDS, RETRACT
-from warta.models import FEED_CHANGES, Revision
+from warta.messages import PUBLISH, REBUILD_FEEDS, REBUILD_TAG_FEEDS, RETRACT
+from warta.models import FEED_CHANGES, TAG_CHANGES, Revision
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
-from warta_feed.publishing import REBUILD_COUNT_KEY, Rebuild, go_live
+from warta_feed.publishing import (
+    REBUILD_COUNT_KEY,
+    go_live,
+    rebuild_documents,
+    rebuild_tag_feeds,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,33 +55,37 @@ def request_rebuild() -> None:
 
 @app.task(name=REBUILD_FEEDS, **STAGE_TASK_OPTIONS)
 def rebuild_feeds() -> None:
+    """The site's and the offices' feeds, the archives and the sitemaps; then the tags' feeds
+    and the listing pages, each a job of its own, follow."""
+    redis = get_redis(get_settings().redis_url)
+    if _run(FEED_REBUILD, rebuild_documents, FEED_CHANGES):
+        redis.incr(REBUILD_COUNT_KEY)
+        FEED_TAGS.request(redis, app)
+        LISTINGS_RENDER.request(redis, app)
+
+
+@app.task(name=REBUILD_TAG_FEEDS, **STAGE_TASK_OPTIONS)
+def rebuild_tags() -> None:
+    _run(FEED_TAGS, rebuild_tag_feeds, TAG_CHANGES)
+
+
+def _run(job: CoalescedJob, rebuild: Callable[..., list[str]], changes: Table) -> bool:
+    """One run of a rebuild `job`, which reads and deletes rows of `changes`; False if another
+    run held the lock (this one comes back later)."""
     settings = get_settings()
     redis = get_redis(settings.redis_url)
-    with FEED_REBUILD.run(redis, app, owner=current_task.request.id) as going_ahead:
+    with job.run(redis, app, owner=current_task.request.id) as going_ahead:
         if not going_ahead:
-            return
-        redis.incr(REBUILD_COUNT_KEY)
-        # Two transactions: the main feeds and the sitemaps are served before the tag feeds
-        # are built (publishing.Rebuild).
+            return False
         began = time.monotonic()
         with session_scope(settings.database_url) as session:
-            rebuild = Rebuild(session, settings)
-            changed = rebuild.main_documents(session)
-        main_seconds = time.monotonic() - began
-        with session_scope(settings.database_url) as session:
-            changed += rebuild.tag_documents(session)
+            changed = rebuild(session, settings)
         seconds = time.monotonic() - began
         with session_scope(settings.database_url, writer=False) as session:
-            # Changes left (more than one rebuild takes, or new ones): ask for the next rebuild.
-            left = session.scalar(select(FEED_CHANGES.c.id).limit(1)) is not None
+            # Changes left (more than one run takes, or new ones): ask for the next run.
+            left = session.scalar(select(changes.c.id).limit(1)) is not None
     if left:
-        request_rebuild()
+        job.request(redis, app)
     shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-    log.info(
-        "rebuilt feeds and sitemaps in %.2fs (main feeds and sitemaps %.2fs); %d changed: %s",
-        seconds,
-        main_seconds,
-        len(changed),
-        shown or "none",
-    )
-    LISTINGS_RENDER.request(redis, app)
+    log.info("%s in %.2fs; %d changed: %s", job.name, seconds, len(changed), shown or "none")
+    return True
