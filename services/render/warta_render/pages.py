@@ -101,6 +101,28 @@ class PageMeta:
 
 
 def article_view(article: Article, revision: Revision, settings: Settings) -> ArticleView:
+    return view_of(
+        article,
+        revision,
+        (article.office.slug, article.office.name),
+        settings,
+        body_html=clean_body(revision.body_html or ""),
+        image=revision.submission.get("image"),
+    )
+
+
+def view_of(
+    article: Any,
+    revision: Any,
+    office: tuple[str, str],
+    settings: Settings,
+    *,
+    body_html: str,
+    image: Any,
+) -> ArticleView:
+    """The view of an article's live revision, from anything with their fields (the ORM's
+    objects, or a row of the columns a listing shows: its cards have no body), and the slug and
+    name of its office."""
     assert revision.title and revision.slug, "render runs after normalise"
     updated = article.updated_at if article.live_revision and article.live_revision > 1 else None
     return ArticleView(
@@ -108,7 +130,7 @@ def article_view(article: Article, revision: Revision, settings: Settings) -> Ar
         url=article_url(settings.public_base_url, article.id, revision.slug),
         title=revision.title,
         excerpt=revision.excerpt or "",
-        body_html=clean_body(revision.body_html or ""),
+        body_html=body_html,
         language=revision.language or settings.site_language,
         dateline=revision.dateline or {},
         event_at=datetime.fromisoformat(revision.event_at) if revision.event_at else None,
@@ -120,9 +142,9 @@ def article_view(article: Article, revision: Revision, settings: Settings) -> Ar
             if tag.get("slug") and tag.get("label") and is_section(tag)
         ],
         views=article.views,
-        office_slug=article.office.slug,
-        office_name=article.office.name,
-        image=lead_image(revision.submission.get("image")),
+        office_slug=office[0],
+        office_name=office[1],
+        image=lead_image(image),
     )
 
 
