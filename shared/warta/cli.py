@@ -149,29 +149,35 @@ def demo(ingest_url: str | None, key: str) -> None:
 
 @main.command()
 def relay() -> None:
-    """Send committed outbox messages to the broker, release scheduled reports, and send
-    revisions whose message was lost on again, forever."""
+    """Send committed outbox messages to the broker, release scheduled reports, send revisions
+    whose message was lost on again, and purge expired idempotency answers, forever."""
     import signal
     import threading
 
     from warta.celery_app import app
     from warta.logs import configure_logging
     from warta.outbox import celery_sender, relay_forever
-    from warta.recovery import resend_stalled_forever
-    from warta.schedule import release_due_forever
+    from warta.recovery import STALL_MARGIN_SECONDS, SWEEP_EVERY_SECONDS, resend_stalled
+    from warta.schedule import SWEEP_SECONDS, release_due
+    from warta.sweeps import Sweep, purge_expired_answers, run_sweeps
 
     settings = get_settings()
     configure_logging(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    url, visibility_timeout = settings.database_url, settings.broker_visibility_timeout
-    sweeps = [
-        threading.Thread(target=release_due_forever, args=(url, stop)),
-        threading.Thread(target=resend_stalled_forever, args=(url, visibility_timeout, stop)),
-    ]
-    for sweep in sweeps:
-        sweep.start()
+    url = settings.database_url
+    stalled_after = settings.broker_visibility_timeout + STALL_MARGIN_SECONDS
+    sweeps = run_sweeps(
+        [
+            Sweep("scheduled publishing", SWEEP_SECONDS, lambda: release_due(url)),
+            Sweep(
+                "stalled revisions", SWEEP_EVERY_SECONDS, lambda: resend_stalled(url, stalled_after)
+            ),
+            Sweep("idempotency answers", 3600, lambda: purge_expired_answers(url)),
+        ],
+        stop,
+    )
     relay_forever(url, celery_sender(app), stop=stop)
     for sweep in sweeps:
         sweep.join()
@@ -179,11 +185,16 @@ def relay() -> None:
 
 @main.command()
 def status() -> None:
-    """Queues, outbox backlog, failures and the last publish at a glance."""
+    """Queues, outbox backlog, failures and the last publish at a glance. Exits with 1 when
+    Redis or the database cannot be reached, or no worker answers."""
     from warta.status import system_status
 
+    reached = True
     for line in system_status(get_settings()):
-        click.echo(line)
+        click.echo(str(line))
+        reached = reached and line.ok
+    if not reached:
+        raise SystemExit(1)
 
 
 @main.command()

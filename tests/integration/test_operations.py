@@ -133,11 +133,17 @@ def test_status_shows_queues_workers_failures_and_publishing(system: RunningSyst
 def test_status_says_what_it_cannot_reach(tmp_path: Path) -> None:
     # A database without the schema (`warta migrate` not run) and no Redis: a line for each,
     # no traceback.
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "REDIS_URL": "redis://127.0.0.1:1/0"}
+    # A script that runs it can tell from the exit status; no password is printed.
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}",
+        "REDIS_URL": "redis://:rahasia@127.0.0.1:1/0",
+    }
     result = CliRunner(env=env).invoke(warta, ["status"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert "rahasia" not in result.output
     lines = dict(line.split(None, 1) for line in result.output.splitlines())
-    assert lines["queues"].startswith("unavailable: Redis at redis://127.0.0.1:1/0")
+    assert lines["queues"].startswith("unavailable: Redis at redis://:***@127.0.0.1:1/0")
+    assert lines["workers"].startswith("unavailable")
     assert lines["database"] == f"unavailable: OperationalError at {env['DATABASE_URL']}"
 
 
