@@ -4,7 +4,7 @@ the rendered snippets and the precomputed public documents."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
@@ -195,6 +195,11 @@ class Document(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     etag: Mapped[str] = mapped_column(String(70))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# How long the answer to a write with an `Idempotency-Key` is replayed to its retries; the
+# relay purges older ones.
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 
 class IdempotencyRecord(Base):

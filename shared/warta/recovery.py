@@ -11,7 +11,6 @@ slow costs one duplicate delivery, never a second change."""
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -62,14 +61,3 @@ def resend_stalled(
                 task,
             )
     return len(revisions)
-
-
-def resend_stalled_forever(
-    database_url: str, visibility_timeout: float, stop: threading.Event
-) -> None:
-    stalled_after = visibility_timeout + STALL_MARGIN_SECONDS
-    while not stop.wait(SWEEP_EVERY_SECONDS):
-        try:
-            resend_stalled(database_url, stalled_after)
-        except Exception as error:  # the database is away: try again on the next sweep
-            log.warning("stalled revisions sweep failed: %s", error)

@@ -9,7 +9,6 @@ publishes late."""
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -54,14 +53,3 @@ def release_due(database_url: str, now: datetime | None = None, limit: int = 500
             add_message(session, PUBLISH, revision_message(revision.article_id, revision.number))
     log.info("released %d scheduled revision(s)", len(revisions))
     return len(revisions)
-
-
-def release_due_forever(
-    database_url: str, stop: threading.Event, seconds: float = SWEEP_SECONDS
-) -> None:
-    while not stop.is_set():
-        try:
-            release_due(database_url)
-        except Exception as error:  # the database is away: try again on the next sweep
-            log.warning("scheduled publishing sweep failed: %s", error)
-        stop.wait(seconds)

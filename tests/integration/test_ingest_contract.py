@@ -4,18 +4,27 @@ rate limits)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import eventually, make_settings, new_office
 from warta.db import session_scope
 from warta.messages import NORMALISE, RETRACT
-from warta.models import Article, OutboxMessage, Revision
+from warta.models import (
+    IDEMPOTENCY_WINDOW,
+    Article,
+    IdempotencyRecord,
+    OutboxMessage,
+    Revision,
+    utcnow,
+)
 from warta.offices import find_office, revoke_keys
+from warta.sweeps import purge_expired_answers
 from warta_ingest.app import create_app
 
 REPORT = {
@@ -262,6 +271,33 @@ def test_idempotency_keys_belong_to_one_office(
     )
     assert other.status_code == 202
     assert count(database_url, Article) == 2
+
+
+def test_the_relay_purges_answers_past_their_window(
+    client: FlaskClient, key: str, database_url: str
+) -> None:
+    for name in ("lama-1", "lama-2", "baru"):
+        headers = auth(key, **{"Idempotency-Key": name})
+        assert (
+            client.post("/v1/articles", json={**REPORT, "title": name}, headers=headers).status_code
+            == 202
+        )
+    with session_scope(database_url) as session:
+        session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key.like("lama-%"))
+            .values(created_at=utcnow() - IDEMPOTENCY_WINDOW - timedelta(hours=1))
+        )
+    assert purge_expired_answers(database_url, limit=1) == 2  # a transaction per row here
+    assert purge_expired_answers(database_url) == 0
+    with session_scope(database_url, writer=False) as session:
+        assert session.scalars(select(IdempotencyRecord.key)).all() == ["baru"]
+    retry = client.post(
+        "/v1/articles",
+        json={**REPORT, "title": "baru"},
+        headers=auth(key, **{"Idempotency-Key": "baru"}),
+    )
+    assert retry.headers["Idempotent-Replayed"] == "true"
 
 
 def test_a_refused_request_keeps_no_answer(client: FlaskClient, key: str) -> None:

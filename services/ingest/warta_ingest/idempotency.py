@@ -1,24 +1,24 @@
 """Safe retries: the first answer to a write with an `Idempotency-Key` is kept, in the same
 transaction as the write, and replayed to every retry of the same request.
 
-A key is scoped to the office and kept for `IDEMPOTENCY_HOURS`. The same key with another
-method, path or body is refused (422): it is a client bug, not a retry. Only writes that
-succeeded are kept; a refused request changed nothing, so its retry is simply judged again."""
+A key is scoped to the office and kept for `IDEMPOTENCY_WINDOW` (then the relay purges it).
+The same key with another method, path or body is refused (422): it is a client bug, not a
+retry. Only writes that succeeded are kept; a refused request changed nothing, so its retry is
+simply judged again."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import Response, jsonify
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warta.models import IdempotencyRecord, utcnow
+from warta.models import IDEMPOTENCY_WINDOW, IdempotencyRecord, utcnow
 
-IDEMPOTENCY_HOURS = 24
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
@@ -58,7 +58,7 @@ def kept_answer(session: Session, office_id: int, key: str) -> IdempotencyRecord
 
 
 def _cutoff() -> datetime:
-    return utcnow() - timedelta(hours=IDEMPOTENCY_HOURS)
+    return utcnow() - IDEMPOTENCY_WINDOW
 
 
 def keep_answer(
