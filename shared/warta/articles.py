@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session, contains_eager
 
 from warta.models import Article, FeedChange, Revision, utcnow
 
+# The lead image of a revision, read without decoding its whole submission.
+LEAD_IMAGE = Revision.submission["image"]
+
 
 def live_articles() -> Select[Article, Revision]:
     """Every article the public sees, with its live revision and its office loaded."""

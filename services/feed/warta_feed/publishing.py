@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Table, delete, event, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from warta.articles import live_columns, note_feed_change
+from warta.articles import LEAD_IMAGE, live_columns, note_feed_change
 from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
 from warta.models import (
@@ -471,10 +471,6 @@ class _Builder:
         ).all()
         numbered = sorted(rows, key=lambda row: _sitemap_order(row[0]))
         return [SitemapUrl(f"{self.base}/{path}", updated_at) for path, updated_at in numbered]
-
-
-# The lead image of a live revision, read without decoding its whole submission.
-LEAD_IMAGE = Revision.submission["image"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from celery import current_task
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from warta.articles import live_columns
+from warta.articles import LEAD_IMAGE, live_columns
 from warta.celery_app import app
 from warta.coalescing import LISTINGS_RENDER
 from warta.db import in_batches, session_scope
@@ -164,7 +164,7 @@ LISTING_COLUMNS = (
     Revision.event_at,
     Revision.publish_at,
     Revision.tags,
-    Revision.submission["image"].label("image"),
+    LEAD_IMAGE.label("image"),
 )
 
 
