@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -81,6 +82,24 @@ def test_resubmitting_an_external_id_makes_a_new_revision(
     assert second.json["revision"] == 2
     with session_scope(database_url) as session:
         assert len(session.scalars(select(Revision)).all()) == 2
+
+
+def test_first_submissions_of_one_external_id_at_once_make_one_article(
+    client: FlaskClient, key: str
+) -> None:
+    # An office that retries on a timeout may send a new report twice at the same moment:
+    # every arrival is kept, as a revision of one article, never as a second article.
+    titles = [f"Judul ke-{n}" for n in range(8)]
+
+    def submit(title: str) -> Any:
+        report = {**REPORT, "external_id": "r-1", "title": title}
+        return client.post("/v1/articles", json=report, headers=auth(key))
+
+    with ThreadPoolExecutor(len(titles)) as pool:
+        answers = list(pool.map(submit, titles))
+    assert [answer.status_code for answer in answers] == [202] * len(titles)
+    assert len({answer.json["id"] for answer in answers}) == 1
+    assert sorted(answer.json["revision"] for answer in answers) == list(range(1, 9))
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 from sqlalchemy import Select, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -85,9 +86,10 @@ def submit_article() -> ResponseReturnValue:
     submission = _load_submission()
 
     def write(session: Session) -> Answer:
-        article = _article_by_external_id(session, submission.get("external_id"))
-        if article is None:
-            return _create(session, submission)
+        created = _create(session, submission)
+        if created is not None:
+            return created
+        article = _article_by_external_id(session, submission["external_id"])
         return _revise(session, article, submission)
 
     return _write(write)
@@ -178,8 +180,8 @@ def _write(write: Callable[[Session], Answer]) -> ResponseReturnValue:
                     keep_answer(session, g.office_id, key, fingerprint, answer)
             return answer.to_response()
         except IntegrityError:
-            # A concurrent request won a unique constraint: the same idempotency key (replay
-            # its answer) or the same new external_id (try again: it is an update now).
+            # A concurrent request with the same idempotency key committed first: replay its
+            # answer. (The same new external_id never gets here: see _create.)
             if key is not None and (replay := _replay(key, fingerprint)) is not None:
                 return replay
             if attempt == 2:
@@ -254,25 +256,37 @@ def _field_errors(error: ValidationError) -> dict[str, Any]:
     return messages if isinstance(messages, dict) else {"_schema": messages}
 
 
-def _article_by_external_id(session: Session, external_id: str | None) -> Article | None:
-    if external_id is None:
-        return None
-    article: Article | None = session.scalar(
+def _article_by_external_id(session: Session, external_id: str) -> Article:
+    article: Article = session.execute(
         select(Article)
         .where(Article.office_id == g.office_id, Article.external_id == external_id)
         .with_for_update()
-    )
+    ).scalar_one()
     return article
 
 
-def _create(session: Session, submission: dict[str, Any]) -> Answer:
-    """A new article at revision 1. Plain INSERTs, not the ORM's unit of work: this is the hot
-    path of every office, and the unit of work cost more than the database itself."""
-    article_id = session.execute(
-        insert(ARTICLES)
-        .values(office_id=g.office_id, external_id=submission.get("external_id"))
-        .returning(ARTICLES.c.id)
-    ).scalar_one()
+# Every office's hot path is plain INSERTs built once, not the ORM's unit of work (or a
+# statement built per request): either cost more than the database itself. A new article is
+# one round trip whether or not it has an external_id; when the office sent that external_id
+# before, no row comes back and the submission is a new revision of that article. (PostgreSQL
+# then waits for a concurrent request inserting the same one, and sees its article once it
+# commits; SQLite's writers take turns.)
+NEW_ARTICLE = {
+    name: dialect.insert(ARTICLES)
+    .on_conflict_do_nothing(index_elements=["office_id", "external_id"])
+    .returning(ARTICLES.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+NEW_REVISION = insert(REVISIONS)
+
+
+def _create(session: Session, submission: dict[str, Any]) -> Answer | None:
+    """A new article at revision 1; None if the office has an article of that external_id."""
+    statement = NEW_ARTICLE[session.get_bind().dialect.name]
+    values = {"office_id": g.office_id, "external_id": submission.get("external_id")}
+    article_id = session.execute(statement, values).scalar_one_or_none()
+    if article_id is None:
+        return None
     _add_revision(session, article_id, 1, submission)
     return _answer(202, article_id, 1, "received")
 
@@ -303,13 +317,14 @@ def _add_revision(
 ) -> None:
     """The revision as received, and the message that starts its way through the stages."""
     session.execute(
-        insert(REVISIONS).values(
-            article_id=article_id,
-            number=number,
-            status="received",
-            submission=submission_record(submission),
-            publish_at=submission.get("published_at") or utcnow(),
-        )
+        NEW_REVISION,
+        {
+            "article_id": article_id,
+            "number": number,
+            "status": "received",
+            "submission": submission_record(submission),
+            "publish_at": submission.get("published_at") or utcnow(),
+        },
     )
     add_message(session, NORMALISE, revision_message(article_id, number))
 
