@@ -17,7 +17,7 @@ from typing import cast
 from celery import Celery
 from redis import Redis
 
-from warta.messages import REBUILD_FEEDS, REBUILD_TAG_FEEDS, RENDER_LISTINGS
+from warta.messages import REBUILD_FEEDS, REBUILD_TAGS_AND_ARCHIVES, RENDER_LISTINGS
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,14 @@ class CoalescedJob:
 
 
 FEED_REBUILD = CoalescedJob("feeds-rebuild", REBUILD_FEEDS, min_delay=0.25)
-# Tag feeds, which aggregators poll least, follow the main rebuild within seconds: a stream
-# of reports costs one of their runs every 10 s, not one each main rebuild. Every 3 s, their
-# runs overlapped the main rebuilds on two cores often enough to lengthen them (p99 at
-# 50 reports/s 1.90-2.00 s, against 1.40-1.83 s every 10 s).
-FEED_TAGS = CoalescedJob("feeds-tags", REBUILD_TAG_FEEDS, min_interval=10.0)
+# Tag feeds, which aggregators poll least, and archives, which they read to catch up on
+# history, follow the main rebuild within seconds: a stream of reports costs one of their
+# runs every 10 s, not one each main rebuild. Every 3 s, their runs overlapped the main
+# rebuilds on two cores often enough to lengthen them (p99 at 50 reports/s 1.90-2.00 s,
+# against 1.40-1.83 s every 10 s).
+TAGS_AND_ARCHIVES = CoalescedJob(
+    "feeds-tags-and-archives", REBUILD_TAGS_AND_ARCHIVES, min_interval=10.0
+)
 # A new article shifts every listing page (hundreds of documents): under a stream of reports
 # readers' pages follow within seconds, while the feeds, which aggregators poll, are rebuilt
 # as often as a rebuild allows.

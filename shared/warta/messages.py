@@ -15,7 +15,7 @@ RENDER_LISTINGS = "warta.render_listings"
 PUBLISH = "warta.publish"
 RETRACT = "warta.retract"
 REBUILD_FEEDS = "warta.rebuild_feeds"
-REBUILD_TAG_FEEDS = "warta.rebuild_tag_feeds"
+REBUILD_TAGS_AND_ARCHIVES = "warta.rebuild_tags_and_archives"
 RERENDER = "warta.rerender"  # `warta reprocess --stage render`: a live revision again
 FLUSH_VIEWS = "warta.flush_views"
 
@@ -30,7 +30,7 @@ ROUTES = {
     PUBLISH: "publish",
     RETRACT: "publish",
     REBUILD_FEEDS: "feeds",
-    REBUILD_TAG_FEEDS: "feeds",
+    REBUILD_TAGS_AND_ARCHIVES: "feeds",
     RERENDER: "render",
     FLUSH_VIEWS: "feeds",
 }

@@ -245,13 +245,25 @@ class FeedChange(Base):
 
 
 class TagChange(Base):
-    """A tag whose feeds the next tag rebuild must redo: written by the rebuild that read the
-    article changes, so that the site's feeds and the sitemaps need not wait for the tags'."""
+    """A tag whose feeds the rebuild of tags and archives must redo: written by the main
+    rebuild that read the article changes, so that the site's feeds and the sitemaps need not
+    wait for the tags'."""
 
     __tablename__ = "tag_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tag: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArchiveChange(Base):
+    """An archive block (RFC 5005) that the rebuild of tags and archives must redo, written like
+    a `TagChange`: archives are read to catch up on history, never for the newest report."""
+
+    __tablename__ = "archive_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -277,3 +289,4 @@ SNIPPETS = cast(Table, Snippet.__table__)
 DOCUMENTS = cast(Table, Document.__table__)
 FEED_CHANGES = cast(Table, FeedChange.__table__)
 TAG_CHANGES = cast(Table, TagChange.__table__)
+ARCHIVE_CHANGES = cast(Table, ArchiveChange.__table__)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from warta.db import session_scope
 from warta.messages import QUEUES
-from warta.models import FEED_CHANGES, TAG_CHANGES, Article, Failure
+from warta.models import ARCHIVE_CHANGES, FEED_CHANGES, TAG_CHANGES, Article, Failure
 from warta.outbox import backlog
 from warta.redis_client import get_redis
 from warta.settings import Settings
@@ -48,8 +48,11 @@ def _database_lines(settings: Settings) -> Iterator[Line]:
         yield Line("outbox", f"{backlog(session)} message(s) waiting for the broker")
         changes = session.scalar(select(func.count()).select_from(FEED_CHANGES))
         tags = session.scalar(select(func.count(distinct(TAG_CHANGES.c.tag))))
+        blocks = session.scalar(select(func.count(distinct(ARCHIVE_CHANGES.c.block))))
         yield Line(
-            "feeds", f"{changes} article change(s) waiting for a rebuild, {tags} tag feed(s)"
+            "feeds",
+            f"{changes} article change(s) waiting for a rebuild, {tags} tag feed(s), "
+            f"{blocks} archive(s)",
         )
         open_failures = session.scalar(
             select(func.count()).select_from(Failure).where(Failure.replayed_at.is_(None))

@@ -31,7 +31,7 @@ from warta.redis_client import get_redis
 from warta.settings import Settings
 from warta_feed import publishing, sitemaps
 from warta_feed.images import CachedProbe, GuessingProbe, HeadProbe
-from warta_feed.publishing import go_live, rebuild_documents, rebuild_tag_feeds
+from warta_feed.publishing import go_live, rebuild_documents, rebuild_tag_feeds_and_archives
 
 IMAGE = b"\xff\xd8\xff\xe0" + b"jpeg" * 1000  # 4,004 bytes
 
@@ -133,13 +133,14 @@ KINDS = ("rss", "atom", "json")  # every feed in each format, in the order a reb
 
 
 def rebuild(settings: Settings, **options: object) -> list[str]:
-    """What the worker does: the main rebuild, then the tag feeds it recorded, each committed."""
+    """What the worker does: the main rebuild, then the tag feeds and archives it recorded, each
+    committed."""
     options.setdefault("probe", GuessingProbe())
     with session_scope(settings.database_url) as session:
         changed = rebuild_documents(session, settings, **options)  # type: ignore[arg-type]
     options.pop("full", None)
     with session_scope(settings.database_url) as session:
-        return changed + rebuild_tag_feeds(session, settings, **options)  # type: ignore[arg-type]
+        return changed + rebuild_tag_feeds_and_archives(session, settings, **options)  # type: ignore[arg-type]
 
 
 def document(settings: Settings, path: str) -> bytes:
@@ -339,7 +340,8 @@ def test_the_hub_is_told_after_each_rebuild_that_changed_feeds(
     new_office(database_url, "kab-pasuruan")
     publish(settings, "kab-pasuruan", "Satu")
     rebuild(settings)
-    # One ping for the main rebuild, one for the tag feeds that follow it.
+    # One ping for the main rebuild, one for the tag feeds that follow it (archives are not
+    # feeds a subscriber follows).
     assert len(local_server.posts) == 2
     main, tags = local_server.posts
     assert main["hub.mode"] == tags["hub.mode"] == ["publish"]
@@ -377,12 +379,16 @@ def test_archives_page_back_through_everything(settings: Settings) -> None:
     assert pages == 3 and len(seen) == len(ids)
 
 
-def test_the_tag_feeds_follow_the_main_rebuild(settings: Settings) -> None:
+def test_the_tag_feeds_and_archives_follow_the_main_rebuild(settings: Settings) -> None:
     """The site's feed and the sitemap list a new report as soon as the main rebuild commits;
-    its tag's feed follows with the tag rebuild, which finds the tag recorded even if the
-    worker died in between."""
+    its tag's feed and its archive follow with the next job, which finds them recorded even if
+    the worker died in between."""
     new_office(settings.database_url, "kab-pasuruan")
     publish(settings, "kab-pasuruan", "Awal", tags=("pemilu", "logistik"))
+    with session_scope(settings.database_url) as session:
+        rebuild_documents(session, settings, probe=GuessingProbe())
+    # The site's feed links its newest archive: a new one is written at once.
+    assert b"Awal" in document(settings, "archives/1.rss")
     rebuild(settings)
     new = publish(settings, "kab-pasuruan", "Baru", tags=("pemilu",))
     with session_scope(settings.database_url) as session:
@@ -390,12 +396,16 @@ def test_the_tag_feeds_follow_the_main_rebuild(settings: Settings) -> None:
     assert b"Baru" in document(settings, "feed.rss")
     assert f"/berita/{new}-".encode() in document(settings, "sitemaps/articles-1.xml")
     assert b"Baru" not in document(settings, "tags/pemilu/feed.rss")
-    # The worker died here. The main rebuild has nothing left to do; the tag rebuild has.
+    assert b"Baru" not in document(settings, "archives/1.rss")
+    # The worker died here. The main rebuild has nothing left to do; the next job has.
     with session_scope(settings.database_url) as session:
         assert rebuild_documents(session, settings, probe=GuessingProbe()) == []
     with session_scope(settings.database_url) as session:
-        changed = rebuild_tag_feeds(session, settings, probe=GuessingProbe())
-    assert changed == [f"tags/pemilu/feed.{kind}" for kind in KINDS]
+        changed = rebuild_tag_feeds_and_archives(session, settings, probe=GuessingProbe())
+    assert changed == [
+        f"{path}.{kind}" for path in ("tags/pemilu/feed", "archives/1") for kind in KINDS
+    ]
     assert b"Baru" in document(settings, "tags/pemilu/feed.rss")
+    assert b"Baru" in document(settings, "archives/1.rss")
     assert b"Baru" not in document(settings, "tags/logistik/feed.rss")
     assert rebuild(settings) == []

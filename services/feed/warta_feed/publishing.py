@@ -17,6 +17,7 @@ from warta.articles import LEAD_IMAGE, live_columns, note_feed_change
 from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
 from warta.models import (
+    ARCHIVE_CHANGES,
     FEED_CHANGES,
     SCHEDULED,
     TAG_CHANGES,
@@ -104,7 +105,7 @@ def archive_block(article_id: int) -> int:
 class Scope:
     """What one rebuild redoes: the global feed and the news sitemap always; the rest only
     where an article changed (everything when `full`). `change_ids` are the change rows read;
-    `tags` are the tags whose feeds `rebuild_tag_feeds` must redo after it."""
+    `tags` and `archive_blocks` are what `rebuild_tag_feeds_and_archives` must redo after it."""
 
     full: bool
     office_ids: set[int] = field(default_factory=set)
@@ -161,42 +162,55 @@ def rebuild_documents(
     hub: Hub | None = None,
     full: bool = False,
 ) -> list[str]:
-    """Rebuild, in the transaction of `session`, the site's and the offices' feeds, the
-    archives and the sitemaps that changed since the last rebuild (all of them with `full`, or
-    when there is no record of one); returns the paths whose bytes changed. Once the session
-    commits, the rebuild is recorded and the WebSub hub is told.
+    """Rebuild, in the transaction of `session`, the site's and the offices' feeds and the
+    sitemaps that changed since the last rebuild (all of them with `full`, or when there is no
+    record of one); returns the paths whose bytes changed. Once the session commits, the
+    rebuild is recorded and the WebSub hub is told.
 
-    The tags whose feeds change too are recorded for `rebuild_tag_feeds`, which the worker runs
-    as a job of its own: a stream of reports on many topics touches dozens of tag feeds, and
-    the feeds that aggregators poll most, and the sitemaps, need not wait for them."""
+    The tags' feeds and the archives that change too are recorded for
+    `rebuild_tag_feeds_and_archives`, which the worker runs as a job of its own: a stream of
+    reports on many topics touches dozens of tag feeds, the newest archive is rewritten with
+    each new report, and the feeds that aggregators poll most, and the sitemaps, need not wait
+    for them. Only a new newest archive is written at once, since the site's feed links it."""
     redis = get_redis(settings.redis_url)
     started = utcnow()
     scope = rebuild_scope(session, full or not redis.exists(BUILT_KEY))
     builder = _Builder(session, settings, probe or image_probe(settings.image_probe, redis))
-    changed = builder.feeds(scope) + builder.archives(scope) + builder.sitemaps(scope)
+    changed = builder.feeds(scope) + builder.new_archive() + builder.sitemaps(scope)
+    if scope.full:
+        scope.archive_blocks = set(range(1, builder.last_block + 1))
     if scope.tags:
         session.execute(insert(TAG_CHANGES), [{"tag": tag} for tag in sorted(scope.tags)])
+    if scope.archive_blocks:
+        blocks = [{"block": block} for block in sorted(scope.archive_blocks)]
+        session.execute(insert(ARCHIVE_CHANGES), blocks)
     _forget_changes(session, FEED_CHANGES, scope.change_ids)
     _on_commit(session, settings, hub, changed, lambda: redis.set(BUILT_KEY, started.isoformat()))
     return changed
 
 
-def rebuild_tag_feeds(
+def rebuild_tag_feeds_and_archives(
     session: Session, settings: Settings, *, probe: ImageProbe | None = None, hub: Hub | None = None
 ) -> list[str]:
-    """Rebuild, in the transaction of `session`, the feeds of the tags that the rebuilds since
-    the last run recorded; returns the paths whose bytes changed."""
-    changes = session.execute(
-        select(TAG_CHANGES.c.id, TAG_CHANGES.c.tag).order_by(TAG_CHANGES.c.id).limit(MAX_CHANGES)
-    ).all()
-    if not changes:
+    """Rebuild, in the transaction of `session`, the feeds of the tags and the archive blocks
+    that the main rebuilds since the last run recorded; returns the paths whose bytes changed."""
+    tags = _recorded(session, TAG_CHANGES, TAG_CHANGES.c.tag)
+    blocks = _recorded(session, ARCHIVE_CHANGES, ARCHIVE_CHANGES.c.block)
+    if not tags and not blocks:
         return []
     redis = get_redis(settings.redis_url)
     builder = _Builder(session, settings, probe or image_probe(settings.image_probe, redis))
-    changed = builder.tag_feeds({tag for _, tag in changes})
-    _forget_changes(session, TAG_CHANGES, [change_id for change_id, _ in changes])
+    changed = builder.tag_feeds(set(tags.values())) + builder.archives(set(blocks.values()))
+    _forget_changes(session, TAG_CHANGES, list(tags))
+    _forget_changes(session, ARCHIVE_CHANGES, list(blocks))
     _on_commit(session, settings, hub, changed)
     return changed
+
+
+def _recorded(session: Session, table: Table, column: Any) -> dict[int, Any]:
+    """The oldest rows of a change table, up to MAX_CHANGES: id -> what changed."""
+    rows = session.execute(select(table.c.id, column).order_by(table.c.id).limit(MAX_CHANGES))
+    return {change_id: changed for change_id, changed in rows}
 
 
 def _forget_changes(session: Session, table: Table, change_ids: list[int]) -> None:
@@ -383,12 +397,18 @@ class _Builder:
             changed += self.store_feed(path, channel, entries)
         return changed
 
-    def archives(self, scope: Scope) -> list[str]:
+    def new_archive(self) -> list[str]:
+        """The newest archive block when it has no document yet: the site's feed links it."""
+        if not self.last_block or stored_etags(self.session, [f"archives/{self.last_block}.rss"]):
+            return []
+        return self.archives({self.last_block})
+
+    def archives(self, blocks: set[int]) -> list[str]:
         """RFC 5005 archives: block n holds the articles with ids (n-1)*100+1 to n*100, so a
         block, once its ids are all taken, changes only with a revision or a retraction."""
         if not self.last_block:
             return []
-        blocks = set(range(1, self.last_block + 1)) if scope.full else set(scope.archive_blocks)
+        blocks = set(blocks)
         if self.last_block in blocks:
             # An article went into the newest block, which may be new: the block before it
             # then gains its next-archive link (unchanged bytes are not written again).

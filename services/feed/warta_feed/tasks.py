@@ -12,10 +12,10 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from warta.celery_app import app
-from warta.coalescing import FEED_REBUILD, FEED_TAGS, LISTINGS_RENDER, CoalescedJob
+from warta.coalescing import FEED_REBUILD, LISTINGS_RENDER, TAGS_AND_ARCHIVES, CoalescedJob
 from warta.db import session_scope
-from warta.messages import PUBLISH, REBUILD_FEEDS, REBUILD_TAG_FEEDS, RETRACT
-from warta.models import FEED_CHANGES, TAG_CHANGES, Revision
+from warta.messages import PUBLISH, REBUILD_FEEDS, REBUILD_TAGS_AND_ARCHIVES, RETRACT
+from warta.models import ARCHIVE_CHANGES, FEED_CHANGES, TAG_CHANGES, Revision
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
@@ -23,7 +23,7 @@ from warta_feed.publishing import (
     REBUILD_COUNT_KEY,
     go_live,
     rebuild_documents,
-    rebuild_tag_feeds,
+    rebuild_tag_feeds_and_archives,
 )
 
 log = logging.getLogger(__name__)
@@ -55,23 +55,23 @@ def request_rebuild() -> None:
 
 @app.task(name=REBUILD_FEEDS, **STAGE_TASK_OPTIONS)
 def rebuild_feeds() -> None:
-    """The site's and the offices' feeds, the archives and the sitemaps; then the tags' feeds
-    and the listing pages, each a job of its own, follow."""
+    """The site's and the offices' feeds and the sitemaps; then the tags' feeds and the
+    archives, and the listing pages, each a job of its own, follow."""
     redis = get_redis(get_settings().redis_url)
     if _run(FEED_REBUILD, rebuild_documents, FEED_CHANGES):
         redis.incr(REBUILD_COUNT_KEY)
-        FEED_TAGS.request(redis, app)
+        TAGS_AND_ARCHIVES.request(redis, app)
         LISTINGS_RENDER.request(redis, app)
 
 
-@app.task(name=REBUILD_TAG_FEEDS, **STAGE_TASK_OPTIONS)
-def rebuild_tags() -> None:
-    _run(FEED_TAGS, rebuild_tag_feeds, TAG_CHANGES)
+@app.task(name=REBUILD_TAGS_AND_ARCHIVES, **STAGE_TASK_OPTIONS)
+def rebuild_tags_and_archives() -> None:
+    _run(TAGS_AND_ARCHIVES, rebuild_tag_feeds_and_archives, TAG_CHANGES, ARCHIVE_CHANGES)
 
 
-def _run(job: CoalescedJob, rebuild: Callable[..., list[str]], changes: Table) -> bool:
-    """One run of a rebuild `job`, which reads and deletes rows of `changes`; False if another
-    run held the lock (this one comes back later)."""
+def _run(job: CoalescedJob, rebuild: Callable[..., list[str]], *changes: Table) -> bool:
+    """One run of a rebuild `job`, which reads and deletes rows of the `changes` tables; False
+    if another run held the lock (this one comes back later)."""
     settings = get_settings()
     redis = get_redis(settings.redis_url)
     with job.run(redis, app, owner=current_task.request.id) as going_ahead:
@@ -83,7 +83,7 @@ def _run(job: CoalescedJob, rebuild: Callable[..., list[str]], changes: Table) -
         seconds = time.monotonic() - began
         with session_scope(settings.database_url, writer=False) as session:
             # Changes left (more than one run takes, or new ones): ask for the next run.
-            left = session.scalar(select(changes.c.id).limit(1)) is not None
+            left = any(session.scalar(select(table.c.id).limit(1)) is not None for table in changes)
     if left:
         job.request(redis, app)
     shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
