@@ -398,33 +398,36 @@ class _Builder:
         return changed
 
     def new_archive(self) -> list[str]:
-        """The newest archive block when it has no document yet: the site's feed links it."""
+        """The newest archive block when it has no document yet, since the site's feed links it
+        (the block before it gains its next-archive link in the job that follows)."""
         if not self.last_block or stored_etags(self.session, [f"archives/{self.last_block}.rss"]):
             return []
-        return self.archives({self.last_block})
+        return self.archive(self.last_block)
 
     def archives(self, blocks: set[int]) -> list[str]:
         """RFC 5005 archives: block n holds the articles with ids (n-1)*100+1 to n*100, so a
         block, once its ids are all taken, changes only with a revision or a retraction."""
-        if not self.last_block:
-            return []
         blocks = set(blocks)
         if self.last_block in blocks:
             # An article went into the newest block, which may be new: the block before it
             # then gains its next-archive link (unchanged bytes are not written again).
             blocks.add(self.last_block - 1)
-        changed = []
-        for block in sorted(b for b in blocks if 1 <= b <= self.last_block):
-            first, last = (block - 1) * ARCHIVE_SIZE + 1, block * ARCHIVE_SIZE
-            channel = _with_archives(
-                self.channel(f"archives/{block}", self.settings.site_name, f"Arsip {block}"),
-                current=f"{self.base}/feed",
-                prev=f"{self.base}/archives/{block - 1}" if block > 1 else None,
-                next=f"{self.base}/archives/{block + 1}" if block < self.last_block else None,
-            )
-            entries = self.entries_of(Article.id.between(first, last))
-            changed += self.store_feed(f"archives/{block}", channel, entries)
-        return changed
+        return [
+            path
+            for block in sorted(b for b in blocks if 1 <= b <= self.last_block)
+            for path in self.archive(block)
+        ]
+
+    def archive(self, block: int) -> list[str]:
+        first, last = (block - 1) * ARCHIVE_SIZE + 1, block * ARCHIVE_SIZE
+        channel = _with_archives(
+            self.channel(f"archives/{block}", self.settings.site_name, f"Arsip {block}"),
+            current=f"{self.base}/feed",
+            prev=f"{self.base}/archives/{block - 1}" if block > 1 else None,
+            next=f"{self.base}/archives/{block + 1}" if block < self.last_block else None,
+        )
+        entries = self.entries_of(Article.id.between(first, last))
+        return self.store_feed(f"archives/{block}", channel, entries)
 
     def sitemaps(self, scope: Scope) -> list[str]:
         changed: list[str] = []
