@@ -228,6 +228,7 @@ def test_revision_keeps_the_guid_and_moves_updated(settings: Settings) -> None:
     article_id = publish(settings, "kab-pasuruan", "Judul lama")
     rebuild(settings)
     before = valid_atom(document(settings, "feed.atom")).entries[0]
+    sitemap_before = valid_sitemap(document(settings, "sitemaps/articles-1.xml"))
     publish(settings, "kab-pasuruan", "Judul baru", article_id=article_id)
     rebuild(settings)
     after = valid_atom(document(settings, "feed.atom")).entries
@@ -236,6 +237,13 @@ def test_revision_keeps_the_guid_and_moves_updated(settings: Settings) -> None:
     assert after[0].published == before.published
     assert after[0].updated_parsed > before.updated_parsed
     assert valid_rss(document(settings, "feed.rss")).entries[0].id == before.id
+    # The sitemaps show the revision too: its new address and date, and its new title.
+    sitemap = valid_sitemap(document(settings, "sitemaps/articles-1.xml"))
+    assert sitemap[0][0].text != sitemap_before[0][0].text
+    assert sitemap[0][1].text > sitemap_before[0][1].text
+    news = document(settings, "sitemap-news.xml")
+    valid_news_sitemap(news)
+    assert b"Judul baru" in news and b"Judul lama" not in news
 
 
 def test_a_retraction_leaves_every_feed_and_sitemap(settings: Settings) -> None:
