@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from celery import current_task
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from warta.articles import LEAD_IMAGE, live_columns
@@ -166,35 +166,74 @@ LISTING_COLUMNS = (
     Revision.tags,
     LEAD_IMAGE.label("image"),
 )
+# What a card depends on. A revision's own fields are fixed once it is live (`progressed_at`
+# moves if a stage writes it again); the rest is the article's and its office's.
+CARD_KEY_COLUMNS = (
+    Article.id,
+    Revision.number,
+    Revision.progressed_at,
+    Article.views,
+    Article.published_at,
+    Article.updated_at,
+    Office.slug,
+    Office.name,
+)
 
 
-def _listed(
-    session: Session, settings: Settings, order: tuple[Any, ...], limit: int
-) -> list[_Shown]:
-    rows = session.execute(
-        live_columns(*LISTING_COLUMNS).join(Article.office).order_by(*order).limit(limit)
-    )
-    template = card_template(settings)
-    return [
-        _Shown(
-            (template, *_card_key(row)),
-            view_of(
-                row,
-                row,
-                (row.office_slug, row.office_name),
-                settings,
-                body_html="",
-                image=row.image,
-            ),
-            row.number,
-        )
-        for row in rows
-    ]
+@dataclass(frozen=True)
+class _Shown:
+    """An article's view, compared by the key of what its card shows."""
+
+    key: tuple[Any, ...]
+    view: ArticleView = field(compare=False)
+    revision: int = field(compare=False, default=0)  # the live revision's number
+
+
+class ListedViews:
+    """The views of the articles that the last composition listed, by the key of their card.
+    A composition reads the card keys of the newest 1,000 articles, and the rest of the row
+    only where a key is new: reading and decoding every row, tags and all, and making its view
+    again was most of a composition once the cards themselves were kept."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[Any, ...], _Shown] = {}
+
+    def listed(
+        self, session: Session, settings: Settings, order: tuple[Any, ...], limit: int
+    ) -> list[_Shown]:
+        template = card_template(settings)  # an edited template renders every card anew
+        keys = [
+            (template, *row)
+            for row in session.execute(
+                live_columns(*CARD_KEY_COLUMNS).join(Article.office).order_by(*order).limit(limit)
+            )
+        ]
+        missing = {key[1:3]: key for key in keys if key not in self.known}  # (id, revision)
+        for chunk in in_batches(list(missing)):
+            rows = session.execute(
+                select(*LISTING_COLUMNS)
+                .join(Revision.article)
+                .join(Article.office)
+                .where(tuple_(Revision.article_id, Revision.number).in_(chunk))
+            )
+            for row in rows:
+                key = missing[(row.id, row.number)]
+                office = (row.office_slug, row.office_name)
+                view = view_of(row, row, office, settings, body_html="", image=row.image)
+                self.known[key] = _Shown(key, view, row.number)
+        return [self.known[key] for key in keys if key in self.known]
+
+    def keep_only(self, listed: list[_Shown]) -> None:
+        """Forget the views no longer listed, so that the next composition reads them anew."""
+        self.known = {shown.key: shown for shown in listed}
+
+
+LISTED_VIEWS = ListedViews()
 
 
 def compose_pages(session: Session, settings: Settings) -> Composed:
     composed = Composed()
-    newest = _listed(
+    newest = LISTED_VIEWS.listed(
         session,
         settings,
         (Article.published_at.desc(), Article.id.desc()),
@@ -206,13 +245,11 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
         view = shown.view
         cards[view.id] = _card(shown, settings)
         composed.cards[(view.id, shown.revision)] = cards[view.id]
-    most_read = [
-        shown.view
-        for shown in _listed(
-            session, settings, (Article.views.desc(), Article.published_at.desc()), BLOCK_SIZE
-        )
-    ]
-    most_read_block = render_block("most-read", most_read, settings)
+    most_read_shown = LISTED_VIEWS.listed(
+        session, settings, (Article.views.desc(), Article.published_at.desc()), BLOCK_SIZE
+    )
+    LISTED_VIEWS.keep_only(newest + most_read_shown)
+    most_read_block = render_block("most-read", [shown.view for shown in most_read_shown], settings)
     composed.add("snippets/latest.html", HTML, render_block("latest", views[:BLOCK_SIZE], settings))
     composed.add("snippets/most-read.html", HTML, most_read_block)
 
@@ -253,31 +290,6 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
         composed.add(f"pages/errors/{status}", HTML, render_error_page(status, settings))
     composed.add(STYLESHEET_PATH, CSS, stylesheet())
     return composed
-
-
-@dataclass(frozen=True)
-class _Shown:
-    """An article's view, compared by the key of what its card shows."""
-
-    key: tuple[Any, ...]
-    view: ArticleView = field(compare=False)
-    revision: int = field(compare=False, default=0)  # the live revision's number
-
-
-def _card_key(row: Any) -> tuple[Any, ...]:
-    # A revision's own fields are fixed once it is live (`progressed_at` moves if a stage
-    # writes it again); the rest is the article's and its office's, read fresh each time.
-    # (The caller adds the template: an edited card template renders every card anew.)
-    return (
-        row.id,
-        row.number,
-        row.progressed_at,
-        row.views,
-        row.published_at,
-        row.updated_at,
-        row.office_slug,
-        row.office_name,
-    )
 
 
 # Each composition lists up to 1,000 articles, and few of their cards changed since the last:
