@@ -6,7 +6,11 @@ tasks do nothing.
 Starts a Redis of its own, preloads a queue with N no-op messages, then starts one worker with
 Warta's settings (acks late, prefetch 4, prefork, concurrency 2) and times it from its first
 task to the empty queue (the worker's start-up is not counted). A pipeline that costs k tasks a
-report cannot beat ceiling / k reports a second on the same machine."""
+report cannot beat ceiling / k reports a second on the same machine.
+
+It prints the CPU time a no-op task took too (the worker's processes and Redis): where the
+drain keeps the cores busy, k such tasks are what a report may cost, its real work included,
+to reach ceiling / k."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import time
 from pathlib import Path
 
 import redis
+from cpu_shares import CpuShares
 
 from warta.embedded_redis import free_port, redis_server_argv
 from warta.local_run import wait_for_redis
@@ -41,16 +46,19 @@ def main() -> int:
     os.environ["REDIS_URL"] = url
     try:
         wait_for_redis(url)
-        rates = [drain(url, args.messages, args.concurrency) for _ in range(args.runs)]
+        runs = [drain(url, args.messages, args.concurrency, server.pid) for _ in range(args.runs)]
     finally:
         server.terminate()
         server.wait()
     print(f"no-op tasks      {args.messages} a run, worker --concurrency {args.concurrency}")
+    rates = [rate for rate, _ in runs]
     print(f"tasks/s          {', '.join(f'{rate:.0f}' for rate in rates)} (best {max(rates):.0f})")
+    for _, cpu in runs:
+        print(f"cpu              {cpu}")
     return 0
 
 
-def drain(url: str, messages: int, concurrency: int) -> float:
+def drain(url: str, messages: int, concurrency: int, redis_pid: int) -> tuple[float, str]:
     from warta.celery_app import WORKER_OPTIONS, create_celery
 
     app = create_celery(url)
@@ -84,14 +92,17 @@ def drain(url: str, messages: int, concurrency: int) -> float:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
+    shares = CpuShares({"worker": worker.pid, "redis": redis_pid})
     try:
         # Timed from the first message taken to the last one acknowledged.
         while client.llen(QUEUE) == messages:
             time.sleep(0.005)
         started = time.monotonic()
+        shares.start()
         while client.llen(QUEUE) or client.hlen("unacked"):
             time.sleep(0.005)
-        return (messages - 1) / (time.monotonic() - started)
+        rate = (messages - 1) / (time.monotonic() - started)
+        return rate, shares.report(messages - 1).replace(" a report", " a task")
     finally:
         worker.terminate()
         worker.wait(30)
