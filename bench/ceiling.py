@@ -102,7 +102,7 @@ def drain(url: str, messages: int, concurrency: int, redis_pid: int) -> tuple[fl
         while client.llen(QUEUE) or client.hlen("unacked"):
             time.sleep(0.005)
         rate = (messages - 1) / (time.monotonic() - started)
-        return rate, shares.report(messages - 1).replace(" a report", " a task")
+        return rate, shares.report(messages - 1, unit="task")
     finally:
         worker.terminate()
         worker.wait(30)

@@ -2,7 +2,7 @@
 and pool process) summed from /proc, PostgreSQL's server processes, and the benchmark itself.
 
     shares = CpuShares({"ingest": 1234, ...})   # program name -> its leader's pid
-    shares.start(); ...; print(shares.report())
+    shares.start(); ...; print(shares.report(reports))
 
 A share is the fraction of one core over the window; the machine has `os.cpu_count()` of them.
 """
@@ -65,15 +65,15 @@ class CpuShares:
     def start(self) -> None:
         self.began, self.started_at = self.totals(), time.monotonic()
 
-    def report(self, reports: int) -> str:
-        """One line: the CPU time each of `reports` cost, and each program's share of a core
-        since `start`, largest first."""
+    def report(self, reports: int, unit: str = "report") -> str:
+        """One line: the CPU time each of `reports` cost (each a `unit`), and each program's
+        share of a core since `start`, largest first."""
         ended, seconds = self.totals(), time.monotonic() - self.started_at
         shares = {name: (ended[name] - self.began.get(name, 0.0)) / seconds for name in ended}
         ordered = sorted(shares.items(), key=lambda item: -item[1])
         busy = sum(shares.values())
         return (
-            f"{busy * seconds / reports * 1000:.1f} ms a report; {busy:.0%} of one core busy "
+            f"{busy * seconds / reports * 1000:.1f} ms a {unit}; {busy:.0%} of one core busy "
             f"over {seconds:.0f} s ({os.cpu_count()} cores): "
             + ", ".join(f"{name} {share:.0%}" for name, share in ordered if share >= 0.005)
         )

@@ -202,13 +202,14 @@ class ListedViews:
         self, session: Session, settings: Settings, order: tuple[Any, ...], limit: int
     ) -> list[_Shown]:
         template = card_template(settings)  # an edited template renders every card anew
-        keys = [
-            (template, *row)
-            for row in session.execute(
-                live_columns(*CARD_KEY_COLUMNS).join(Article.office).order_by(*order).limit(limit)
-            )
-        ]
-        missing = {key[1:3]: key for key in keys if key not in self.known}  # (id, revision)
+        keys: list[tuple[Any, ...]] = []
+        missing: dict[tuple[int, int], tuple[Any, ...]] = {}  # (id, revision) -> key
+        for row in session.execute(
+            live_columns(*CARD_KEY_COLUMNS).join(Article.office).order_by(*order).limit(limit)
+        ):
+            keys.append((template, *row))
+            if keys[-1] not in self.known:
+                missing[(row.id, row.number)] = keys[-1]
         for chunk in in_batches(list(missing)):
             rows = session.execute(
                 select(*LISTING_COLUMNS)
