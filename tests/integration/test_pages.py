@@ -205,3 +205,18 @@ def test_a_past_hour_is_flushed_once_and_forgotten(redis_url: str, sqlite_url: s
         assert flush_views(store, session, earlier + timedelta(hours=2)) == {article_id: 2}
     assert store.scard("warta:views:buckets") == 0
     assert store.hlen("warta:views:flushed") == 0
+
+
+def test_ids_and_pages_past_any_article_are_404(site) -> None:  # type: ignore[no-untyped-def]
+    _, client, _ = site
+    for path in (
+        "/berita/9223372036854775808-x",
+        "/berita/2147483648-x",
+        "/berita/99999999999999999999999999999999999999-x",
+        "/snippets/articles/9223372036854775808/card.html",
+        "/snippets/articles/2147483648/article.html",
+        "/berita/?page=" + "9" * 5000,
+        "/berita/?page=²",
+        "/tags/pemilu-2024/?page=٣",
+    ):
+        assert client.get(path).status_code == 404, path

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from warta.articles import retract
 from warta.db import session_scope
 from warta.messages import NORMALISE, RETRACT, revision_message
-from warta.models import ARTICLES, RETRACTED, REVISIONS, Article, Revision, utcnow
+from warta.models import ARTICLES, MAX_ID, RETRACTED, REVISIONS, Article, Revision, utcnow
 from warta.outbox import add_message
 from warta.settings import Settings
 from warta_ingest.authentication import KeyCache
@@ -48,8 +48,6 @@ submission_schema = SubmissionSchema()
 query_schema = ArticleQuerySchema()
 
 ARTICLE_ID = "<int:article_id>"
-# The bound of the database column: a larger id is a plain 404, not a database error.
-MAX_ARTICLE_ID = 2**31 - 1
 MAX_IDEMPOTENCY_KEY = 255
 
 
@@ -354,7 +352,7 @@ def _answer(code: int, article_id: int, revision: int, status: str) -> Answer:
 
 
 def _own_article(session: Session, article_id: int, *, for_update: bool = False) -> Article:
-    if article_id > MAX_ARTICLE_ID:
+    if article_id > MAX_ID:
         raise Problem(404, "Not Found", f"No article {article_id}.", kind="not-found")
     statement = select(Article).where(Article.id == article_id)
     if for_update:
