@@ -417,3 +417,43 @@ def test_the_tag_feeds_and_archives_follow_the_main_rebuild(settings: Settings) 
     assert b"Baru" in document(settings, "archives/1.rss")
     assert b"Baru" not in document(settings, "tags/logistik/feed.rss")
     assert rebuild(settings) == []
+
+
+def test_plain_text_reaches_rss_readers_as_text_not_markup(settings: Settings) -> None:
+    """RSS readers render <description> as HTML: a report's plain text (its excerpt) and a
+    tag's label are escaped for HTML before they go in, so after the XML parse a reader
+    shows the words `<script>…` and runs nothing."""
+    from lxml import etree, html
+
+    words = '<script>alert("x")</script> <b>tebal</b>'
+    new_office(settings.database_url, "kab-pasuruan")
+    article_id = publish(settings, "kab-pasuruan", f"Rapat {words}", tags=("pemilu",))
+    with session_scope(settings.database_url) as session:
+        revision = session.scalars(select(Revision).where(Revision.article_id == article_id)).one()
+        revision.tags = [{"slug": "pemilu", "label": f"Pemilu {words}", "source": "vocabulary"}]
+    rebuild(settings, full=True)
+
+    def as_html_reader_shows(markup: str) -> str:
+        fragment = html.fragment_fromstring(markup, create_parent="div")
+        assert fragment.xpath("//script | //b") == [], markup
+        return str(fragment.text_content())
+
+    for path in ("feed.rss", "tags/pemilu/feed.rss"):
+        channel = etree.fromstring(document(settings, path)).find("channel")
+        assert channel is not None
+        item = channel.find("item")
+        assert item is not None
+        assert as_html_reader_shows(item.findtext("description", "")) == f"Rapat {words}"
+        description = as_html_reader_shows(channel.findtext("description", ""))
+        if path.startswith("tags/"):
+            assert description == f"Berita bertopik Pemilu {words}"
+    # Atom says what its text is: the summary is HTML, escaped the same way; the subtitle is
+    # plain text, as written.
+    atom = etree.fromstring(document(settings, "tags/pemilu/feed.atom"))
+    namespace = {"a": "http://www.w3.org/2005/Atom"}
+    summary = atom.find("a:entry/a:summary", namespace)
+    assert summary is not None and summary.get("type") == "html"
+    assert as_html_reader_shows(summary.text or "") == f"Rapat {words}"
+    subtitle = atom.find("a:subtitle", namespace)
+    assert subtitle is not None and subtitle.get("type") in (None, "text")
+    assert subtitle.text == f"Berita bertopik Pemilu {words}"
