@@ -173,6 +173,21 @@ def test_bad_requests_are_problems_and_reach_no_queue(
     assert outbox(database_url) == []
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["\u200b", "\u00ad\u2060", "\u0001 \u200b", "\u202e\u2066\u2069", "\ufeff\u200e\u200d"],
+)
+def test_a_title_of_invisible_characters_only_is_422_and_reaches_no_queue(
+    client: FlaskClient, key: str, database_url: str, title: str
+) -> None:
+    """Normalise would find such a title empty and fail the report: the API refuses it first,
+    judged by the very function normalise cleans titles with."""
+    response = client.post("/v1/articles", json={**REPORT, "title": title}, headers=auth(key))
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"title"}
+    assert outbox(database_url) == []
+
+
 def test_validation_errors_name_each_field(client: FlaskClient, key: str) -> None:
     response = client.post(
         "/v1/articles", json={"title": "", "colour": "red", "tags": "x"}, headers=auth(key)

@@ -5,13 +5,13 @@ the document cannot drift from what the API accepts."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
 from warta.models import FAILED, RETRACTED, SCHEDULED, STAGES
+from warta_ingest.normalisation import clean_title
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_TITLE_CHARS = 300
@@ -59,7 +59,10 @@ class SubmissionSchema(Schema):
 
     title = Text(
         required=True,
-        metadata={"description": "1 to 300 characters once whitespace is folded."},
+        metadata={
+            "description": "1 to 300 characters once cleaned: whitespace folded, invisible "
+            "and control characters (zero-width, soft hyphens, bidi controls) removed."
+        },
     )
     body = Text(required=True, metadata={"description": "At most 256 KiB as UTF-8 (413 beyond)."})
     body_format = fields.String(load_default="text", validate=validate.OneOf(BODY_FORMATS))
@@ -84,9 +87,8 @@ class SubmissionSchema(Schema):
 
     @validates("title")
     def _title_length(self, value: str, **_: Any) -> None:
-        # Counted the way normalise will count it: composed characters, folded whitespace.
-        length = len(" ".join(unicodedata.normalize("NFC", value).split()))
-        if not 1 <= length <= MAX_TITLE_CHARS:
+        # Judged as normalise will clean it: a title it would find empty is refused here.
+        if not 1 <= len(clean_title(value)) <= MAX_TITLE_CHARS:
             raise ValidationError(f"Must be 1 to {MAX_TITLE_CHARS} characters.")
 
     @validates("published_at")
