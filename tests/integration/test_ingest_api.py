@@ -198,6 +198,26 @@ def test_validation_errors_name_each_field(client: FlaskClient, key: str) -> Non
     assert errors["colour"] == ["Unknown field."]
 
 
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({f"f{n}": 1 for n in range(100_000)}, "f0"),
+        ({"image": {f"f{n}": 1 for n in range(100_000)}}, "image"),
+        ({"tags": [""] * 100_000}, "tags"),
+    ],
+)
+def test_a_flood_of_fields_gets_a_short_answer(
+    client: FlaskClient, key: str, extra: dict[str, Any], field: str
+) -> None:
+    """100,000 unknown fields (or tags) get a 422 that names a few and counts the rest, not a
+    list of 100,000 errors."""
+    response = client.post("/v1/articles", json={**REPORT, **extra}, headers=auth(key))
+    assert response.status_code == 422
+    assert len(response.data) < 2_000
+    assert field in response.json["errors"]
+    assert "100000" in response.get_data(as_text=True) or field == "tags"
+
+
 def test_oversize_request_is_refused_before_it_is_read(client: FlaskClient, key: str) -> None:
     response = client.post(
         "/v1/articles",

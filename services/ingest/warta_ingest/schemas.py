@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates
 
 from warta.models import FAILED, RETRACTED, SCHEDULED, STAGES
 from warta_ingest.normalisation import clean_title
@@ -19,6 +19,10 @@ BODY_FORMATS = ("text", "html", "markdown")
 LANGUAGES = ("id", "en")
 STATUSES = (*STAGES, SCHEDULED, RETRACTED, FAILED)
 MAX_PAGE_SIZE = 200
+MAX_TAGS = 50
+# A 422 names at most this many unknown fields: a body of 100,000 of them gets a short answer,
+# found before any field is validated, not a 2.8 MB list.
+MAX_UNKNOWN_NAMED = 20
 # Publication times outside these bounds are typing errors (and overflow time zone arithmetic).
 EARLIEST_PUBLICATION = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_PUBLICATION = datetime(2100, 1, 1, tzinfo=UTC)
@@ -42,20 +46,33 @@ class HttpsUrl(fields.Url, Text):
     pass
 
 
-class ImageSchema(Schema):
+class StrictSchema(Schema):
+    """Unknown fields are errors; past a few, the answer names the first ones and counts the
+    rest without validating anything else."""
+
     class Meta:
         unknown = RAISE
 
+    @pre_load
+    def _few_unknown_fields(self, data: Any, **_: Any) -> Any:
+        if not isinstance(data, dict) or len(data) <= len(self.load_fields) + MAX_UNKNOWN_NAMED:
+            return data  # marshmallow names each unknown field itself
+        unknown = [name for name in data if name not in self.load_fields]
+        errors: dict[str, Any] = {name: ["Unknown field."] for name in unknown[:MAX_UNKNOWN_NAMED]}
+        errors["_schema"] = [
+            f"{len(unknown)} unknown fields; the first {MAX_UNKNOWN_NAMED} are named."
+        ]
+        raise ValidationError(errors)
+
+
+class ImageSchema(StrictSchema):
     url = HttpsUrl(required=True, schemes={"https"}, validate=validate.Length(max=2000))
     caption = Text(validate=validate.Length(max=500))
     credit = Text(validate=validate.Length(max=200))
 
 
-class SubmissionSchema(Schema):
+class SubmissionSchema(StrictSchema):
     """A report as a field office submits it (`POST /v1/articles`, `PUT /v1/articles/<id>`)."""
-
-    class Meta:
-        unknown = RAISE
 
     title = Text(
         required=True,
@@ -81,7 +98,7 @@ class SubmissionSchema(Schema):
         metadata={"description": "The office's own reference; resubmitting it is an update."},
     )
     tags = fields.List(
-        Text(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=50)
+        Text(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=MAX_TAGS)
     )
     image = fields.Nested(ImageSchema)
 
@@ -91,17 +108,22 @@ class SubmissionSchema(Schema):
         if not 1 <= len(clean_title(value)) <= MAX_TITLE_CHARS:
             raise ValidationError(f"Must be 1 to {MAX_TITLE_CHARS} characters.")
 
+    @pre_load
+    def _few_tags(self, data: Any, **_: Any) -> Any:
+        # Before each tag is validated: 100,000 of them get one error, not one each.
+        tags = data.get("tags") if isinstance(data, dict) else None
+        if isinstance(tags, list) and len(tags) > MAX_TAGS:
+            raise ValidationError({"tags": [f"At most {MAX_TAGS} tags."]})
+        return data
+
     @validates("published_at")
     def _publication_bounds(self, value: datetime, **_: Any) -> None:
         if not EARLIEST_PUBLICATION <= value < LATEST_PUBLICATION:
             raise ValidationError("Must be between 1970 and 2099.")
 
 
-class ArticleQuerySchema(Schema):
+class ArticleQuerySchema(StrictSchema):
     """`GET /v1/articles`: the office's own articles, newest first."""
-
-    class Meta:
-        unknown = RAISE
 
     status = fields.String(validate=validate.OneOf(STATUSES))
     since = fields.AwareDateTime(
