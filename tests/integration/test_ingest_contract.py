@@ -122,6 +122,19 @@ def test_put_without_if_match_is_428(client: FlaskClient, key: str, database_url
     assert count(database_url, Revision) == 1
 
 
+def test_if_match_star_names_no_revision_and_is_428(
+    client: FlaskClient, key: str, database_url: str
+) -> None:
+    path = submit(client, key)["links"]["self"]
+    for send in (client.put, client.delete):
+        kwargs = {"json": {**REPORT, "title": "Dua"}} if send == client.put else {}
+        response = send(path, headers=auth(key, **{"If-Match": "*"}), **kwargs)
+        problem = assert_problem(response, 428)
+        assert "names no revision" in problem["detail"] and '"1"' in problem["detail"]
+    article = client.get(path, headers=auth(key))
+    assert article.json["revision"] == 1 and article.json["status"] != "retracted"
+
+
 def test_put_cannot_change_the_external_id(client: FlaskClient, key: str) -> None:
     article = submit(client, key, external_id="r-1")
     response = client.put(

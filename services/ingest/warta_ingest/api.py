@@ -97,12 +97,7 @@ def submit_article() -> ResponseReturnValue:
 def replace_article(article_id: int) -> ResponseReturnValue:
     """A new revision; `If-Match` must name the current one (the ETag of GET)."""
     if not request.if_match:
-        raise Problem(
-            428,
-            "Precondition Required",
-            "Send `If-Match` with the ETag of the revision you are replacing.",
-            kind="precondition-required",
-        )
+        raise _if_match_required("Send `If-Match` with the ETag of the revision you are replacing.")
     submission = _load_submission()
 
     def write(session: Session) -> Answer:
@@ -334,7 +329,17 @@ def _revision(session: Session, article: Article, number: int) -> Revision | Non
     return revision
 
 
+def _if_match_required(detail: str) -> Problem:
+    return Problem(428, "Precondition Required", detail, kind="precondition-required")
+
+
 def _check_if_match(article: Article) -> None:
+    if request.if_match.star_tag:
+        # `*` matches any revision: it would let a stale copy overwrite a newer one.
+        raise _if_match_required(
+            "`If-Match: *` names no revision: send the ETag of the revision you are replacing "
+            f'(now `"{article.current_revision}"`, from GET).'
+        )
     if not request.if_match.contains(str(article.current_revision)):
         raise Problem(
             412,
