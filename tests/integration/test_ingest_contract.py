@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
-from tests.conftest import eventually, make_settings, new_office
+from tests.conftest import make_settings, new_office
 from warta.db import session_scope
 from warta.messages import NORMALISE, RETRACT
 from warta.models import (
@@ -354,16 +354,28 @@ def test_strings_a_database_cannot_store_are_422(client: FlaskClient, key: str) 
 # Keys: revocation, rotation with a grace period, and the key cache
 
 
-def test_a_revoked_key_is_refused(app: Flask, key: str, database_url: str) -> None:
+def test_a_revoked_key_stops_working_at_once(database_url: str, redis_url: str, key: str) -> None:
+    """The key cache keeps a key only while the keys' generation in Redis stays the same, and
+    `warta keys revoke` bumps it once the revocation is committed."""
+    from click.testing import CliRunner
+
+    from warta.cli import main
+
+    client = create_app(make_settings(database_url, redis_url)).test_client()
+    assert client.get("/v1/articles", headers=auth(key)).status_code == 200
+    assert client.get("/v1/articles", headers=auth(key)).status_code == 200  # now cached
+    runner = CliRunner(env={"DATABASE_URL": database_url, "REDIS_URL": redis_url})
+    result = runner.invoke(main, ["keys", "revoke", "kab-pasuruan"])
+    assert result.exit_code == 0, result.output
+    assert_problem(client.get("/v1/articles", headers=auth(key)), 401)
+
+
+def test_without_redis_no_key_is_cached(app: Flask, key: str, database_url: str) -> None:
     client = app.test_client()
     assert client.get("/v1/articles", headers=auth(key)).status_code == 200
     with session_scope(database_url) as session:
         revoke_keys(session, find_office(session, "kab-pasuruan"))
-    # The cache keeps a key for a few seconds at most; a fresh process sees it at once.
-    fresh = create_app(make_settings(database_url, NOWHERE)).test_client()
-    assert_problem(fresh.get("/v1/articles", headers=auth(key)), 401)
-    # A process that had it cached refuses it once its cache entry runs out (5 s).
-    eventually(lambda: client.get("/v1/articles", headers=auth(key)).status_code == 401)
+    assert_problem(client.get("/v1/articles", headers=auth(key)), 401)
 
 
 # Rate limits, counted in a real Redis

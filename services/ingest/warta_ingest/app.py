@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(WARTA_SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["warta_keys"] = KeyCache(settings.database_url)
+    app.extensions["warta_keys"] = KeyCache(settings.database_url, settings.redis_url)
     register_problem_handlers(app)
     create_limiter(app, settings)
     app.register_blueprint(api)
