@@ -395,6 +395,68 @@ def test_over_the_rate_limit_is_429_with_retry_after(
     assert all(client.get("/healthz").status_code == 200 for _ in range(5))
 
 
+def test_refused_keys_are_limited_per_address_without_a_lookup_each(
+    database_url: str, redis_url: str, key: str
+) -> None:
+    """Random keys from one address: 401s up to the limit, then 429 with Retry-After, and no
+    database query at all for each one past it. Other addresses keep their own budget."""
+    import uuid
+
+    from sqlalchemy import event
+
+    from warta.db import get_engine
+
+    settings = make_settings(database_url, redis_url, REFUSED_KEY_LIMIT="5/minute")
+    client = create_app(settings).test_client()
+
+    def bogus(address: str) -> Any:
+        headers = auth(f"wk_{uuid.uuid4().hex}")
+        return client.get("/v1/articles", headers=headers, environ_base={"REMOTE_ADDR": address})
+
+    assert [bogus("203.0.113.7").status_code for _ in range(5)] == [401] * 5
+    statements: list[str] = []
+    engine = get_engine(database_url, writer=False)
+    listen = ("before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(engine, *listen)
+    try:
+        answers = [bogus("203.0.113.7") for _ in range(20)]
+    finally:
+        event.remove(engine, *listen)
+    assert {answer.status_code for answer in answers} == {429}
+    assert statements == []
+    assert_problem(answers[-1], 429)
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+    assert bogus("198.51.100.1").status_code == 401
+    office = client.get("/v1/articles", headers=auth(key), environ_base={"REMOTE_ADDR": "::1"})
+    assert office.status_code == 200
+
+
+def test_behind_the_edge_the_forwarded_address_counts_but_only_from_the_edge(
+    database_url: str, redis_url: str
+) -> None:
+    """`X-Forwarded-For` names the client only when the edge (TRUSTED_PROXIES) sends it; from
+    anyone else it is ignored, so forging it escapes no limit."""
+    settings = make_settings(
+        database_url, redis_url, REFUSED_KEY_LIMIT="2/minute", TRUSTED_PROXIES="10.9.0.0/16"
+    )
+    client = create_app(settings).test_client()
+
+    def bogus(peer: str, forwarded: str) -> int:
+        return client.get(
+            "/v1/articles",
+            headers=auth("wk_bogus", **{"X-Forwarded-For": forwarded}),
+            environ_base={"REMOTE_ADDR": peer},
+        ).status_code
+
+    # Through the edge: each client its own budget.
+    assert [bogus("10.9.0.5", "203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert bogus("10.9.0.5", "203.0.113.8") == 401
+    # The client's own X-Forwarded-For, passed on by the edge before the address it saw.
+    assert bogus("10.9.0.5", "198.51.100.9, 203.0.113.7") == 429
+    # Not the edge: a forged header changes nothing, the peer's address counts.
+    assert [bogus("192.0.2.1", f"203.0.113.{n}") for n in range(10, 13)] == [401, 401, 429]
+
+
 def test_without_redis_the_limit_is_counted_in_memory(database_url: str, key: str) -> None:
     client = create_app(make_settings(database_url, NOWHERE, RATE_LIMIT="2/minute")).test_client()
     statuses = [client.get("/v1/articles", headers=auth(key)).status_code for _ in range(3)]

@@ -220,3 +220,31 @@ def test_ids_and_pages_past_any_article_are_404(site) -> None:  # type: ignore[n
         "/tags/pemilu-2024/?page=٣",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_behind_the_edge_each_reader_counts_by_the_address_it_forwards(site) -> None:  # type: ignore[no-untyped-def]
+    settings, _, ids = site
+    behind = make_settings(
+        settings.database_url,
+        settings.redis_url,
+        PUBLIC_BASE_URL="https://warta.example",
+        TRUSTED_PROXIES="127.0.0.1",
+    )
+    client = create_app(behind).test_client()
+    path = f"/berita/{ids[1]}-webinar-keamanan-siber"
+    for peer, forwarded in (
+        ("127.0.0.1", "203.0.113.7"),
+        ("127.0.0.1", "203.0.113.8"),
+        ("127.0.0.1", "203.0.113.8"),  # the same reader again
+        ("192.0.2.1", "203.0.113.9"),  # not the edge: its own address counts, once
+        ("192.0.2.1", "203.0.113.10"),
+    ):
+        response = client.get(
+            path,
+            headers={"User-Agent": READER, "X-Forwarded-For": forwarded},
+            environ_base={"REMOTE_ADDR": peer},
+        )
+        assert response.status_code == 200
+    store = redis.Redis.from_url(settings.redis_url)
+    with session_scope(settings.database_url) as session:
+        assert flush_views(store, session, datetime.now(UTC)) == {ids[1]: 3}

@@ -8,6 +8,7 @@ from warta.health import health
 from warta.instrumentation import instrument
 from warta.logs import configure_logging
 from warta.metrics import PipelineCollector
+from warta.proxies import TrustedProxies, trusted_networks
 from warta.settings import Settings
 from warta_ingest.api import api
 from warta_ingest.authentication import KeyCache
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["warta_keys"] = KeyCache(settings.database_url, settings.redis_url)
+    app.wsgi_app = TrustedProxies(app.wsgi_app, trusted_networks(settings.trusted_proxies))  # type: ignore[method-assign]
     register_problem_handlers(app)
     create_limiter(app, settings)
     app.register_blueprint(api)
