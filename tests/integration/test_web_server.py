@@ -1,0 +1,93 @@
+"""The web services as gunicorn serves them (warta.web_server), met over real sockets the way
+a crowd or an attacker would: idle and half-sent connections, a chunked body past the limit,
+request lines and headers past gunicorn's limits."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import make_settings
+from warta.embedded_redis import free_port
+from warta.local_run import start_services, wait_for_http
+from warta.processes import Supervisor
+
+
+class WebServices:
+    def __init__(self, database_url: str, redis_url: str, metrics: Path) -> None:
+        self.database_url = database_url
+        ports = {"INGEST_PORT": str(free_port(0)), "FEED_PORT": str(free_port(0))}
+        env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, **ports}
+        self.settings = make_settings(database_url, redis_url, **ports, LOG_LEVEL="WARNING")
+        self.supervisor = Supervisor(env={**os.environ, **env})
+        self.ports = {"ingest": self.settings.ingest_port, "feed": self.settings.feed_port}
+        start_services(self.supervisor, self.settings, [], metrics)
+        for port in self.ports.values():
+            wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=60)
+
+    def url(self, service: str, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.ports[service]}{path}"
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory, redis_server: object) -> Iterator[WebServices]:
+    folder = tmp_path_factory.mktemp("web")
+    url = f"sqlite:///{folder / 'warta.db'}"
+    from warta.schema import upgrade_database
+
+    upgrade_database(url)
+    services = WebServices(url, redis_server.url, folder / "metrics")  # type: ignore[attr-defined]
+    yield services
+    services.supervisor.stop_all()
+
+
+def raw(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are; the answer's status, headers and body."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (x.partition(":") for x in lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize("service", ["ingest", "feed"])
+def test_idle_and_half_sent_connections_hold_up_nobody(web: WebServices, service: str) -> None:
+    """200 connections that send nothing and 50 that stop half-way through their headers,
+    held open: the service still answers everyone else (the threaded worker answered nobody
+    within 10 s)."""
+    port = web.ports[service]
+    with ExitStack() as held:
+        for n in range(250):
+            connection = held.enter_context(socket.create_connection(("127.0.0.1", port)))
+            if n >= 200:
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nUser-Agent: slow")
+        for _ in range(5):
+            assert requests.get(web.url(service, "/healthz"), timeout=10).status_code == 200
+        assert requests.get(web.url(service, "/metrics"), timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize("service", ["ingest", "feed"])
+def test_the_servers_own_refusals_are_problem_documents(web: WebServices, service: str) -> None:
+    port = web.ports[service]
+    for request, status in (
+        (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
+        (b"GET /healthz HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 120 + b"\r\n", 431),
+        (b"NOT A REQUEST\r\n\r\n", 400),
+    ):
+        got, headers, body = raw(port, request)
+        assert got == status, (request[:40], got, body[:200])
+        assert headers["content-type"] == "application/problem+json"
+        problem = json.loads(body)
+        assert problem["status"] == status and problem["title"]
