@@ -4,20 +4,27 @@ request lines and headers past gunicorn's limits."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import func, select
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, new_office
+from warta.db import session_scope
 from warta.embedded_redis import free_port
 from warta.local_run import start_services, wait_for_http
+from warta.models import Article, OutboxMessage
 from warta.processes import Supervisor
+
+MiB = 1024 * 1024
 
 
 class WebServices:
@@ -75,6 +82,40 @@ def test_idle_and_half_sent_connections_hold_up_nobody(web: WebServices, service
         for _ in range(5):
             assert requests.get(web.url(service, "/healthz"), timeout=10).status_code == 200
         assert requests.get(web.url(service, "/metrics"), timeout=10).status_code == 200
+
+
+def chunked_post(port: int, path: str, body: bytes, key: str) -> tuple[int, dict[str, object]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    pieces = (body[at : at + 65536] for at in range(0, len(body), 65536))
+    connection.request(
+        "POST",
+        path,
+        body=pieces,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        encode_chunked=True,
+    )
+    response = connection.getresponse()
+    answer = json.loads(response.read())
+    connection.close()
+    return response.status, answer
+
+
+def test_a_chunked_body_past_the_limit_is_413_never_cut_and_accepted(web: WebServices) -> None:
+    """A valid report padded to exactly 2 MiB and followed by garbage, sent chunked: Werkzeug
+    would stop reading at the limit and parse the first 2 MiB; the API answers 413 and stores
+    nothing. Under the limit, a chunked report is accepted as any other."""
+    _, key = new_office(web.database_url, f"office-{uuid.uuid4().hex[:6]}")
+    report = json.dumps({"title": "Rapat pleno", "body": "Isi berita."}).encode()
+    padded = report[:-1] + b" " * (2 * MiB - len(report)) + b"}"
+    assert len(padded) == 2 * MiB
+    status, problem = chunked_post(web.ports["ingest"], "/v1/articles", padded + b"garbage", key)
+    assert status == 413, problem
+    assert problem["status"] == 413
+    with session_scope(web.database_url, writer=False) as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == 0
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    status, accepted = chunked_post(web.ports["ingest"], "/v1/articles", padded, key)
+    assert status == 202, accepted
 
 
 @pytest.mark.parametrize("service", ["ingest", "feed"])
