@@ -10,18 +10,13 @@ request headers within `keepalive` seconds is closed. bench/edge.py measured it 
 threaded worker, waitress and granian (docs/benchmarks.md, 2026-12-04).
 
 gunicorn answers some requests itself, before the application sees them (a request line or a
-header too long, a malformed request); those answers are problem documents too."""
+header too long, a malformed request); its worker (warta.web_worker) writes those answers as
+problem documents too. This module holds only settings: the ingest API's OpenAPI document
+states the same limits."""
 
 from __future__ import annotations
 
-import json
-import socket
-from typing import Any
-
-from gunicorn import util
-from gunicorn.workers.ggevent import GeventWorker
-
-worker_class = "warta.web_server.Worker"
+worker_class = "warta.web_worker.Worker"
 # Connections per worker process; the edge keeps far fewer open to each service.
 worker_connections = 1000
 # Seconds an idle kept-alive connection stays open, and that a new one has to send its request
@@ -33,27 +28,3 @@ keepalive = 5
 limit_request_line = 8190
 limit_request_field_size = 8190
 limit_request_fields = 100
-
-MAX_DETAIL = 300
-
-
-def write_problem(sock: socket.socket, status: int, reason: str, detail: str) -> None:
-    """gunicorn's own error answer as an RFC 9457 problem document (its `util.write_error`)."""
-    problem: dict[str, Any] = {"type": "about:blank", "title": reason, "status": status}
-    if detail:
-        problem["detail"] = detail[:MAX_DETAIL]
-    body = json.dumps(problem).encode()
-    head = (
-        f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
-        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    util.write_nonblock(sock, head.encode("latin-1") + body)
-
-
-class Worker(GeventWorker):
-    """gunicorn's gevent worker, whose own error answers are problem documents."""
-
-    def init_process(self) -> None:
-        # gunicorn writes every answer of its own through this one function.
-        util.write_error = write_problem
-        super().init_process()

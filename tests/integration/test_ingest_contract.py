@@ -477,6 +477,45 @@ def test_openapi_document_is_built_from_the_request_schemas(client: FlaskClient)
     assert submission["properties"]["body_format"]["enum"] == ["text", "html", "markdown"]
 
 
+def test_openapi_document_states_every_answer_and_limit(client: FlaskClient) -> None:
+    """What a client may meet is in the document: the server's own refusals on every
+    operation, the preconditions where they apply, and the limits the API enforces."""
+    document = client.get("/openapi.json").json
+    operations = {
+        (path, method): operation["responses"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    for responses in operations.values():
+        for status in ("400", "414", "429", "431"):
+            assert "application/problem+json" in responses[status]["content"]
+        assert "Retry-After" in responses["429"]["headers"]
+    article = "/v1/articles/{article_id}"
+    assert {"412", "422", "428"} <= set(operations[(article, "put")])
+    assert {"412", "428"} <= set(operations[(article, "delete")])
+    assert {"413", "422"} <= set(operations[("/v1/articles", "post")])
+    assert "422" in operations[("/v1/articles", "get")]
+    assert "`*`" in operations[(article, "put")]["428"]["description"]
+
+    schemas = document["components"]["schemas"]
+    assert (
+        "300 characters once cleaned" in schemas["Submission"]["properties"]["title"]["description"]
+    )
+    assert schemas["Submission"]["properties"]["tags"]["maxItems"] == 50
+    assert schemas["Image"]["properties"]["url"]["maxLength"] == 2000
+    cursor = next(
+        parameter
+        for parameter in document["paths"]["/v1/articles"]["get"]["parameters"]
+        if parameter["name"] == "cursor"
+    )
+    assert cursor["schema"]["maxLength"] == 100
+    limits = document["info"]["description"]
+    for stated in ("8190 bytes (414)", "100 headers (431)", "2 MiB (413)", "256 KiB"):
+        assert stated in limits
+    post = document["paths"]["/v1/articles"]["post"]
+    assert "2 MiB, chunked or not" in post["requestBody"]["description"]
+
+
 def test_docs_page_serves_swagger_ui_from_the_package(client: FlaskClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200

@@ -20,9 +20,7 @@ from warta_ingest.authentication import KeyCache
 from warta_ingest.openapi import docs
 from warta_ingest.problems import register_problem_handlers
 from warta_ingest.ratelimits import create_limiter
-
-# JSON around a 256 KiB body, escapes included; larger requests get 413 before they are read.
-MAX_REQUEST_BYTES = 2 * 1024 * 1024
+from warta_ingest.schemas import MAX_REQUEST_BYTES
 
 
 class BoundedRequest(Request):

@@ -14,6 +14,8 @@ from warta.models import FAILED, RETRACTED, SCHEDULED, STAGES
 from warta_ingest.normalisation import clean_title
 
 MAX_BODY_BYTES = 256 * 1024
+# JSON around a 256 KiB body, escapes included; larger requests get 413 before they are read.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
 MAX_TITLE_CHARS = 300
 BODY_FORMATS = ("text", "html", "markdown")
 LANGUAGES = ("id", "en")
