@@ -248,3 +248,20 @@ def test_behind_the_edge_each_reader_counts_by_the_address_it_forwards(site) -> 
     store = redis.Redis.from_url(settings.redis_url)
     with session_scope(settings.database_url) as session:
         assert flush_views(store, session, datetime.now(UTC)) == {ids[1]: 3}
+
+
+def test_cache_headers_say_what_a_shared_cache_may_keep(site) -> None:  # type: ignore[no-untyped-def]
+    """Stored documents may be kept by any cache for a minute; the article page, which counts
+    its readers, only if asked again each time; errors and health checks not at all."""
+    _, client, ids = site
+    for path in ("/berita/", "/snippets/latest.html", f"/snippets/articles/{ids[0]}/card.html"):
+        assert client.get(path).headers["Cache-Control"] == "public, max-age=60", path
+    article = client.get(f"/berita/{ids[0]}-rapat-koordinasi-pdpb", headers={"User-Agent": READER})
+    assert article.headers["Cache-Control"] == "public, no-cache"
+    again = client.get(
+        f"/berita/{ids[0]}-rapat-koordinasi-pdpb",
+        headers={"User-Agent": READER, "If-None-Match": article.headers["ETag"]},
+    )
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "public, no-cache"
+    for path in ("/berita/999999-nothing", "/healthz", "/metrics", "/nowhere"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path

@@ -23,6 +23,9 @@ CONTENT_SECURITY_POLICY = (
 
 def add_security_headers(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
+    # Only what says it may be shared is: error pages, health checks and metrics are not
+    # stored by the edge or any other cache.
+    response.headers.setdefault("Cache-Control", "no-store")
     if response.mimetype == "text/html":
         policy = CONTENT_SECURITY_POLICY
         if not request.path.startswith("/snippets/"):  # snippets are for embedding

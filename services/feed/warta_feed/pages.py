@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 pages = Blueprint("pages", __name__)
 
 HTML = "text/html; charset=utf-8"
+# The article page counts its readers, so every view must reach the service: caches may keep
+# the page but ask again each time (a 304 when it has not changed, still counted).
+COUNTED = "public, no-cache"
 # The fragments an office may embed in its own site, by the snippet kind they come from.
 ARTICLE_SNIPPETS = {"card", "article"}
 BLOCKS = {"latest", "most-read"}
@@ -93,7 +96,7 @@ def article_page(article_id: int, slug: str) -> ResponseReturnValue:
         last_modified = article.updated_at or page.created_at
         body, etag = page.html.encode(), page.etag
     _count_view(article_id)
-    return stored(body, HTML, etag, last_modified)
+    return stored(body, HTML, etag, last_modified, cache_control=COUNTED)
 
 
 def _public_article(session: Session, article_id: int) -> Article:

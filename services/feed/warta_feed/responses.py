@@ -29,6 +29,9 @@ GZIP_SUFFIX = ".gz"  # where a rebuild stores a document's gzip variant
 REVALIDATE_SECONDS = 0.25
 MAX_CACHED = 2_000  # documents per process; the oldest cached goes first
 MAX_AGE = 60
+# Any cache, the edge's included, may keep a document for a minute: a new article reaches the
+# feeds and pages that list it within MAX_AGE (plus the rebuild).
+SHARED = f"public, max-age={MAX_AGE}"
 # Sent with every response of the feed service, the fast path's included.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -61,9 +64,16 @@ _cache: dict[str, CachedDocument] = {}
 _lock = threading.Lock()
 
 
-def stored(body: bytes, content_type: str, etag: str, last_modified: datetime) -> Response:
+def stored(
+    body: bytes,
+    content_type: str,
+    etag: str,
+    last_modified: datetime,
+    cache_control: str = SHARED,
+) -> Response:
     """Bytes with their validators, answered 304 when the client's copy is current."""
-    return _respond(content_type, _variant(body, etag, last_modified), vary=False)
+    variant = _variant(body, etag, last_modified)
+    return _respond(content_type, variant, vary=False, cache_control=cache_control)
 
 
 def serve_document(path: str) -> Response:
@@ -86,11 +96,13 @@ def _variant(body: bytes, etag: str, modified_at: datetime) -> Variant:
     return Variant(body, etag, format_datetime(modified_at, usegmt=True), modified_at)
 
 
-def _respond(content_type: str, variant: Variant, *, vary: bool) -> Response:
+def _respond(
+    content_type: str, variant: Variant, *, vary: bool, cache_control: str = SHARED
+) -> Response:
     headers = {
         "ETag": variant.etag,
         "Last-Modified": variant.last_modified,
-        "Cache-Control": f"public, max-age={MAX_AGE}",
+        "Cache-Control": cache_control,
     }
     if vary:
         headers["Vary"] = "Accept-Encoding"
@@ -224,7 +236,7 @@ class DocumentServer:
         headers = [
             ("ETag", variant.etag),
             ("Last-Modified", variant.last_modified),
-            ("Cache-Control", f"public, max-age={MAX_AGE}"),
+            ("Cache-Control", SHARED),
             *SECURITY_HEADERS.items(),
         ]
         if document.packed is not None:
