@@ -26,6 +26,8 @@ class Settings:
     views_flush_seconds: float = 60.0
     # Requests per office key, in the `limits` notation ("600/minute;10000/hour").
     rate_limit: str = "600/minute"
+    # Seconds any cache (the edge's included) may keep a public document before asking again.
+    public_max_age: int = 60
     # Refused keys (401) per client address; past it, 429 without looking the key up.
     refused_key_limit: str = "30/minute"
     # Peers whose X-Forwarded-For names the client (the edge); none by default.
@@ -61,6 +63,7 @@ class Settings:
             views_flush_seconds=float(env.get("VIEWS_FLUSH_SECONDS", "60")),
             rate_limit=env.get("RATE_LIMIT", "600/minute"),
             refused_key_limit=env.get("REFUSED_KEY_LIMIT", "30/minute"),
+            public_max_age=int(env.get("PUBLIC_MAX_AGE", "60")),
             trusted_proxies=tuple(
                 address for address in env.get("TRUSTED_PROXIES", "").split(",") if address.strip()
             ),
