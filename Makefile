@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium wrk run test lint bench clean
+.PHONY: help install chromium nginx wrk run test lint bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,13 +20,20 @@ install: $(INSTALLED) ## Create the virtualenv and install every part (pinned)
 run: install ## Run the whole system locally with the demo reports (Ctrl-C stops it)
 	$(VENV)/bin/warta up
 
-test: install chromium ## Run every test: unit, integration (real Redis, workers, databases), e2e, browser
+test: install chromium nginx ## Run every test: unit, integration (real Redis, workers, databases), e2e, browser
 	$(VENV)/bin/pytest
 
 # The ingest benchmark loads the API with Debian's wrk from a second process.
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+
+# The edge's tests and benchmark run Debian's nginx with services/edge's configuration, each
+# an nginx of its own on a free port; the tests' stand-in image host makes its certificate
+# with openssl.
+nginx:
+	@command -v nginx >/dev/null && command -v openssl >/dev/null || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx openssl; }
 
 # The browser tests drive Debian's Chromium (Playwright cannot download a browser here).
 chromium:

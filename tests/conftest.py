@@ -162,7 +162,9 @@ def new_office(
 class RunningSystem:
     """Every Warta process, started as an operator would, on test ports."""
 
-    def __init__(self, database_url: str, redis_url: str, metrics_dir: Path | None = None) -> None:
+    def __init__(
+        self, database_url: str, redis_url: str, metrics_dir: Path | None = None, **overrides: str
+    ) -> None:
         self.metrics_dir = metrics_dir or Path(tempfile.mkdtemp(prefix="warta-metrics-"))
         self.ingest_port, self.feed_port = free_port(0), free_port(0)
         self.ingest_url = f"http://127.0.0.1:{self.ingest_port}"
@@ -175,6 +177,7 @@ class RunningSystem:
             "PUBLIC_BASE_URL": self.feed_url,
             "INGEST_PORT": str(self.ingest_port),
             "FEED_PORT": str(self.feed_port),
+            **overrides,
         }
         self.supervisor = Supervisor(env=env)
         self.settings = Settings.from_env({**env, "LOG_LEVEL": "WARNING"})
@@ -381,3 +384,18 @@ class Listener:
 
     def close(self) -> None:
         self.socket.close()
+
+
+def raw_request(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are to 127.0.0.1:port; the answer's status, headers and body."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (x.partition(":") for x in lines)}
+    return int(status_line.split()[1]), headers, body

@@ -17,7 +17,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import make_settings, new_office
+from tests.conftest import make_settings, new_office, raw_request
 from warta.db import session_scope
 from warta.embedded_redis import free_port
 from warta.local_run import start_services, wait_for_http
@@ -53,19 +53,6 @@ def web(tmp_path_factory: pytest.TempPathFactory, redis_server: object) -> Itera
     services = WebServices(url, redis_server.url, folder / "metrics")  # type: ignore[attr-defined]
     yield services
     services.supervisor.stop_all()
-
-
-def raw(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Send bytes as they are; the answer's status, headers and body."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-        connection.sendall(request)
-        answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    headers = {name.lower(): value.strip() for name, _, value in (x.partition(":") for x in lines)}
-    return int(status_line.split()[1]), headers, body
 
 
 @pytest.mark.parametrize("service", ["ingest", "feed"])
@@ -127,7 +114,7 @@ def test_the_servers_own_refusals_are_problem_documents(web: WebServices, servic
         (b"GET /healthz HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 120 + b"\r\n", 431),
         (b"NOT A REQUEST\r\n\r\n", 400),
     ):
-        got, headers, body = raw(port, request)
+        got, headers, body = raw_request(port, request)
         assert got == status, (request[:40], got, body[:200])
         assert headers["content-type"] == "application/problem+json"
         problem = json.loads(body)
