@@ -251,3 +251,22 @@ def test_the_client_address_is_the_one_the_edge_saw(edge: tuple[Edge, RunningSys
     assert statuses == sorted(statuses) and statuses[0] == 401 and statuses[-3:] == [429] * 3
     assert answers[-1].headers["Content-Type"] == "application/problem+json"
     assert int(answers[-1].headers["Retry-After"]) > 0
+
+
+def test_with_the_feed_service_down_readers_get_the_last_copy(
+    edge: tuple[Edge, RunningSystem],
+) -> None:
+    """Last, since it stops the feed service: a kept document is still served once expired
+    (STALE), and what the edge has no copy of is a 503 problem with Retry-After."""
+    front, system = edge
+    assert requests.get(f"{front.url}/feed.atom", timeout=5).status_code == 200
+    feed = system.supervisor.running["feed"]
+    feed.terminate()
+    feed.wait(30)
+    time.sleep(MAX_AGE + 1)
+    stale = requests.get(f"{front.url}/feed.atom", timeout=10)
+    assert stale.status_code == 200 and stale.headers["X-Cache-Status"] == "STALE"
+    missing = requests.get(f"{front.url}/sitemap-news.xml?never-asked", timeout=10)
+    assert missing.status_code == 503
+    assert missing.headers["Content-Type"] == "application/problem+json"
+    assert int(missing.headers["Retry-After"]) > 0
