@@ -46,13 +46,14 @@ lint: install ## ruff, formatting, mypy and a dependency audit
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
 
-bench: install wrk ## Every benchmark, one after another; figures go to docs/benchmarks.md by hand
+bench: install wrk nginx ## Every benchmark, one after another; figures go to docs/benchmarks.md by hand
 	$(PYTHON) bench/quality.py
 	$(PYTHON) bench/normalise_tag.py
 	$(PYTHON) bench/render_pages.py
 	$(PYTHON) bench/ingest.py --seconds 15
 	$(PYTHON) bench/ingest_floor.py
 	$(PYTHON) bench/feeds.py
+	$(PYTHON) bench/edge.py
 	$(PYTHON) bench/pipeline.py --reports 5000 --workers-per-stage 1 2 --postgres
 	$(PYTHON) bench/pipeline.py --rate 50 --duration 60 --workers-per-stage 1 --postgres --ceiling 0
 
