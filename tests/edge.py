@@ -19,13 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "services" / "edge" / "warta.conf.template"
 PLACEHOLDER = re.compile(r"\$\{(WARTA_[A-Z_]+)\}")
 
+# As the official image's nginx.conf has it, less what the tests need elsewhere.
 MAIN = """daemon off;
-worker_processes 2;
+worker_processes auto;
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
-events {{ worker_connections 4096; }}
+events {{ worker_connections 1024; }}
 http {{
     access_log off;
+    sendfile on;
+    tcp_nopush on;
     client_body_temp_path {folder}/body;
     proxy_temp_path {folder}/proxy;
     fastcgi_temp_path {folder}/fastcgi;
