@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium nginx wrk run test lint bench clean
+.PHONY: help install chromium nginx wrk run test test-unit lint bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ nginx:
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+
+test-unit: install ## The fast tests alone: no processes, no servers (seconds)
+	$(VENV)/bin/pytest tests/unit
 
 lint: install ## ruff, formatting, mypy and a dependency audit
 	$(VENV)/bin/ruff check .

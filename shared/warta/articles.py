@@ -5,20 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from warta.models import Article, FeedChange, Revision, utcnow
 
 # The lead image of a revision, read without decoding its whole submission.
 LEAD_IMAGE = Revision.submission["image"]
-
-
-def live_articles() -> Select[Article, Revision]:
-    """Every article the public sees, with its live revision and its office loaded."""
-    query: Select[Article, Revision] = (
-        live_columns(Article, Revision).join(Article.office).options(contains_eager(Article.office))
-    )
-    return query
 
 
 def live_columns(*columns: Any) -> Select[Any]:

@@ -121,8 +121,8 @@ class Article(Base):
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     updated_at: Mapped[datetime | None]
     retracted_at: Mapped[datetime | None]
-    # When the live revision last changed (its publication time may lie in the past), so a
-    # feed rebuild can find what changed since the last one.
+    # When the live revision last changed (its publication time may lie in the past): the
+    # moment a report reached the public. Rebuilds find their work in `feed_changes` instead.
     changed_at: Mapped[datetime | None] = mapped_column(index=True)
     views: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import celery
 import kombu.exceptions
@@ -53,7 +53,14 @@ TRANSIENT_ERRORS = (
 )
 
 
-class RecordedTask(celery.Task):
+# celery-types makes Task generic for the checker; at run time it is a plain class.
+if TYPE_CHECKING:
+    BaseTask = celery.Task[Any, None]
+else:
+    BaseTask = celery.Task
+
+
+class RecordedTask(BaseTask):
     """A task whose final failure (out of retries or time, or a bug) is recorded for replay
     and shown in the status of the revision it was working on."""
 

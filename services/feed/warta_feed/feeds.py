@@ -102,7 +102,9 @@ _PARSER = etree.XMLParser(remove_blank_text=True)
 def _with_entry(xml: bytes, entry: Any) -> bytes:
     """The document with `entry` appended to its list of entries, indented as feedgen does."""
     root = etree.fromstring(xml, _PARSER)
-    (root.find("channel") if root.tag == "rss" else root).append(entry)
+    parent = root.find("channel") if root.tag == "rss" else root
+    assert parent is not None, "feedgen writes an RSS channel"
+    parent.append(entry)
     body: bytes = etree.tostring(
         root.getroottree(), pretty_print=True, encoding="UTF-8", xml_declaration=True
     )
