@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium wrk run test test-unit lint bench clean
+.PHONY: help install chromium nginx wrk run test test-unit lint bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,13 +20,20 @@ install: $(INSTALLED) ## Create the virtualenv and install every part (pinned)
 run: install ## Run the whole system locally with the demo reports (Ctrl-C stops it)
 	$(VENV)/bin/warta up
 
-test: install chromium ## Run every test: unit, integration (real Redis, workers, databases), e2e, browser
+test: install chromium nginx ## Run every test: unit, integration (real Redis, workers, databases), e2e, browser
 	$(VENV)/bin/pytest
 
 # The ingest benchmark loads the API with Debian's wrk from a second process.
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+
+# The edge's tests and benchmark run Debian's nginx with services/edge's configuration, each
+# an nginx of its own on a free port; the tests' stand-in image host makes its certificate
+# with openssl.
+nginx:
+	@command -v nginx >/dev/null && command -v openssl >/dev/null || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx openssl; }
 
 # The browser tests drive Debian's Chromium (Playwright cannot download a browser here).
 chromium:
@@ -42,13 +49,14 @@ lint: install ## ruff, formatting, mypy and a dependency audit
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable
 
-bench: install wrk ## Every benchmark, one after another; figures go to docs/benchmarks.md by hand
+bench: install wrk nginx ## Every benchmark, one after another; figures go to docs/benchmarks.md by hand
 	$(PYTHON) bench/quality.py
 	$(PYTHON) bench/normalise_tag.py
 	$(PYTHON) bench/render_pages.py
 	$(PYTHON) bench/ingest.py --seconds 15
 	$(PYTHON) bench/ingest_floor.py
 	$(PYTHON) bench/feeds.py
+	$(PYTHON) bench/edge.py
 	$(PYTHON) bench/pipeline.py --reports 5000 --workers-per-stage 1 2 --postgres
 	$(PYTHON) bench/pipeline.py --rate 50 --duration 60 --workers-per-stage 1 --postgres --ceiling 0
 

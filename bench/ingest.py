@@ -1,9 +1,9 @@
 """Accepted submissions per second through the full ingest path (auth, validation, commit with
 its outbox message) beside a bare Flask endpoint that only parses the same JSON.
 
-Both run under gunicorn with the same workers and threads, on loopback, loaded by wrk (Debian's
-`wrk`) from a second process. The database is the machine's PostgreSQL (a fresh database),
-or SQLite when none answers.
+Both run under gunicorn as the services do (warta.web_server, 2 workers), on loopback,
+loaded by wrk (Debian's `wrk`) from a second process. The database is the machine's
+PostgreSQL (a fresh database), or SQLite when none answers.
 
     .venv/bin/python bench/ingest.py [--seconds 15] [--connections 16]
 """
@@ -71,10 +71,11 @@ def gunicorn(
         app,
         "--bind",
         f"127.0.0.1:{port}",
+        "--config",
+        "python:warta.web_server",
         "--workers",
         "2",
-        "--threads",
-        "4",
+        "--no-control-socket",
         "--log-level",
         "warning",
     ]
@@ -177,7 +178,7 @@ def main() -> None:
     backend = "PostgreSQL" if pg_name else "SQLite"
     print(
         f"ingest benchmark: {args.seconds}s per run, {args.connections} connections, wrk on "
-        f"loopback, gunicorn 2 workers x 4 threads, {backend}"
+        f"loopback, gunicorn (warta.web_server) 2 workers, {backend}"
     )
     for name, result in results.items():
         print(

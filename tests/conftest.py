@@ -13,8 +13,9 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -161,7 +162,9 @@ def new_office(
 class RunningSystem:
     """Every Warta process, started as an operator would, on test ports."""
 
-    def __init__(self, database_url: str, redis_url: str, metrics_dir: Path | None = None) -> None:
+    def __init__(
+        self, database_url: str, redis_url: str, metrics_dir: Path | None = None, **overrides: str
+    ) -> None:
         self.metrics_dir = metrics_dir or Path(tempfile.mkdtemp(prefix="warta-metrics-"))
         self.ingest_port, self.feed_port = free_port(0), free_port(0)
         self.ingest_url = f"http://127.0.0.1:{self.ingest_port}"
@@ -174,6 +177,7 @@ class RunningSystem:
             "PUBLIC_BASE_URL": self.feed_url,
             "INGEST_PORT": str(self.ingest_port),
             "FEED_PORT": str(self.feed_port),
+            **overrides,
         }
         self.supervisor = Supervisor(env=env)
         self.settings = Settings.from_env({**env, "LOG_LEVEL": "WARNING"})
@@ -291,3 +295,107 @@ def postgres_server() -> Iterator[PostgresServer]:
     get_engine(server.url).dispose()
     get_engine(server.url, writer=False).dispose()
     server.remove()
+
+
+class HttpsServer:
+    """An HTTPS server of the test's own on 127.0.0.1, with a certificate made for it: it
+    stands in for an office's image host on the public internet. `routes` maps a path to a
+    handler `(request_handler) -> None` that writes the whole answer."""
+
+    def __init__(self, folder: Path, routes: dict[str, Callable[[Any], None]]) -> None:
+        import http.server
+        import ssl
+        import threading
+
+        self.cert = folder / "cert.pem"
+        key = folder / "key.pem"
+        subject = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        files = ["-keyout", str(key), "-out", str(self.cert)]
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                *subject,
+                *files,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        self.requests: list[tuple[str, str]] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self) -> None:
+                server.requests.append((self.command, self.path))
+                routes.get(self.path.split("?")[0], lambda h: h.send_error(404))(self)
+
+            do_GET = do_HEAD = answer
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def client_context(self) -> Any:
+        import ssl
+
+        return ssl.create_default_context(cafile=str(self.cert))
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Listener:
+    """A bare TCP listener that only counts the connections it is offered: where no request
+    may go, it shows that none went."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        import socket
+
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        self.socket.bind((host, 0))
+        self.socket.listen(16)
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+
+    def connections(self) -> int:
+        count = 0
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except TimeoutError:
+                return count
+            connection.close()
+            count += 1
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+def raw_request(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are to 127.0.0.1:port; the answer's status, headers and body."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (x.partition(":") for x in lines)}
+    return int(status_line.split()[1]), headers, body

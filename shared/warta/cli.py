@@ -107,6 +107,7 @@ def keys_rotate(slug: str, grace_hours: float) -> None:
 
     with session_scope(get_settings().database_url) as session:
         key = rotate_keys(session, _office(session, slug), timedelta(hours=grace_hours))
+    _announce_key_change()
     click.echo(f"new key for {slug}; old keys expire in {grace_hours:g} h:")
     click.echo(key)
 
@@ -119,7 +120,24 @@ def keys_revoke(slug: str) -> None:
 
     with session_scope(get_settings().database_url) as session:
         count = revoke_keys(session, _office(session, slug))
+    _announce_key_change()
     click.echo(f"revoked {count} key(s) of {slug}")
+
+
+def _announce_key_change() -> None:
+    import redis
+
+    from warta.offices import announce_key_change
+    from warta.redis_client import get_redis
+
+    try:
+        announce_key_change(get_redis(get_settings().redis_url))
+    except redis.RedisError as error:
+        click.echo(
+            f"Redis could not be told ({type(error).__name__}): ingest processes that remember "
+            "the old keys keep them for up to 5 s.",
+            err=True,
+        )
 
 
 def _office(session: Session, slug: str) -> Office:

@@ -86,9 +86,10 @@ def start_services(
     metrics_dir: Path | None = None,
     web_workers: int = 2,
 ) -> None:
-    """Start ingest and feed (gunicorn), the outbox relay and the celery workers, in the
-    supervisor's environment. With `metrics_dir`, each program keeps its Prometheus samples
-    in a folder of its own there (gunicorn and celery run several processes each)."""
+    """Start ingest and feed (gunicorn, warta.web_server), the outbox relay and the celery
+    workers, in the supervisor's environment. With `metrics_dir`, each program keeps its
+    Prometheus samples in a folder of its own there (gunicorn and celery run several
+    processes each)."""
     python = sys.executable
 
     def start(name: str, argv: list[str], **env: str) -> None:
@@ -100,23 +101,7 @@ def start_services(
         supervisor.start(name, argv, env)
 
     for name, port in (("ingest", settings.ingest_port), ("feed", settings.feed_port)):
-        start(
-            name,
-            [
-                python,
-                "-m",
-                "gunicorn",
-                f"warta_{name}.wsgi:app",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(web_workers),
-                "--threads",
-                "4",
-                # gunicorn 27's control socket has one default path: two masters would share it.
-                "--no-control-socket",
-            ],
-        )
+        start(name, web_server_argv(f"warta_{name}.wsgi:app", f"127.0.0.1:{port}", web_workers))
     start("relay", [python, "-m", "warta.cli", "relay"])
     for worker in workers:
         argv = [
@@ -138,6 +123,24 @@ def start_services(
         ]
         metrics = {"WORKER_METRICS_PORT": str(worker.metrics_port)} if worker.metrics_port else {}
         start(worker.name, argv, **metrics)
+
+
+def web_server_argv(app: str, bind: str, workers: int = 2) -> list[str]:
+    """gunicorn serving `app` with Warta's settings (warta.web_server), as compose runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:warta.web_server",
+        app,
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        # gunicorn 27's control socket has one default path: two masters would share it.
+        "--no-control-socket",
+    ]
 
 
 def _demo_key(settings: Settings) -> str:

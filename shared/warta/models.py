@@ -30,6 +30,9 @@ STAGES = ("received", "normalised", "tagged", "rendered", "published")
 SCHEDULED = "scheduled"
 FAILED = "failed"
 RETRACTED = "retracted"
+# Ids are 32-bit integer columns in PostgreSQL: a larger one names nothing (and cannot even be
+# bound as a parameter), so the routes that take an id answer 404 for it.
+MAX_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:

@@ -7,12 +7,16 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from warta.models import Office, OfficeKey, utcnow
 
 KEY_PREFIX = "wk_"
+# Bumped in Redis once a change to keys is committed: every ingest process then forgets the
+# keys it remembers (warta_ingest.authentication).
+KEYS_GENERATION = "warta:keys:generation"
 
 
 def hash_key(key: str) -> str:
@@ -80,3 +84,8 @@ def active_key(session: Session, key: str, now: datetime | None = None) -> Offic
     if record is None or not hmac.compare_digest(record.key_hash, digest):
         return None
     return record if record.is_active(now or utcnow()) else None
+
+
+def announce_key_change(redis: Redis) -> None:
+    """Tell every ingest process that keys changed; call it once the change is committed."""
+    redis.incr(KEYS_GENERATION)

@@ -26,6 +26,12 @@ class Settings:
     views_flush_seconds: float = 60.0
     # Requests per office key, in the `limits` notation ("600/minute;10000/hour").
     rate_limit: str = "600/minute"
+    # Seconds any cache (the edge's included) may keep a public document before asking again.
+    public_max_age: int = 60
+    # Refused keys (401) per client address; past it, 429 without looking the key up.
+    refused_key_limit: str = "30/minute"
+    # Peers whose X-Forwarded-For names the client (the edge); none by default.
+    trusted_proxies: tuple[str, ...] = ()
     # How feeds learn a lead image's length and type: `head` asks its server, `guess` asks
     # nobody (the type from the URL, the length unknown).
     image_probe: str = "head"
@@ -56,6 +62,11 @@ class Settings:
             site_logo_url=env.get("SITE_LOGO_URL") or None,
             views_flush_seconds=float(env.get("VIEWS_FLUSH_SECONDS", "60")),
             rate_limit=env.get("RATE_LIMIT", "600/minute"),
+            refused_key_limit=env.get("REFUSED_KEY_LIMIT", "30/minute"),
+            public_max_age=int(env.get("PUBLIC_MAX_AGE", "60")),
+            trusted_proxies=tuple(
+                address for address in env.get("TRUSTED_PROXIES", "").split(",") if address.strip()
+            ),
             image_probe=env.get("IMAGE_PROBE", "head"),
             log_format=env.get("LOG_FORMAT", "json"),
             worker_metrics_port=int(env["WORKER_METRICS_PORT"])

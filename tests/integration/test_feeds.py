@@ -8,13 +8,16 @@ import http.server
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import make_settings, new_office
+from tests.conftest import HttpsServer, Listener, make_settings, new_office
 from tests.unit.feed.validators import (
     valid_atom,
     valid_json_feed,
@@ -28,6 +31,7 @@ from warta.db import session_scope
 from warta.documents import find_document
 from warta.models import Article, Office, Revision, utcnow
 from warta.redis_client import get_redis
+from warta.remote_fetch import RemoteFetcher
 from warta.settings import Settings
 from warta_feed import publishing, sitemaps
 from warta_feed.images import CachedProbe, GuessingProbe, HeadProbe
@@ -37,21 +41,13 @@ IMAGE = b"\xff\xd8\xff\xe0" + b"jpeg" * 1000  # 4,004 bytes
 
 
 class LocalServer:
-    """An HTTP server of the test's own: the image host, or the WebSub hub."""
+    """An HTTP server of the test's own: the WebSub hub."""
 
     def __init__(self) -> None:
         self.posts: list[dict[str, list[str]]] = []
-        self.heads: list[str] = []
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_HEAD(self) -> None:
-                server.heads.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/jpeg")
-                self.send_header("Content-Length", str(len(IMAGE)))
-                self.end_headers()
-
             def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 server.posts.append(parse_qs(self.rfile.read(length).decode()))
@@ -318,22 +314,57 @@ def test_changes_beyond_one_rebuild_wait_for_the_next(
 
 
 def test_lead_image_is_an_enclosure_with_its_real_length(
-    settings: Settings, local_server: LocalServer
+    settings: Settings, tmp_path: Path
 ) -> None:
-    new_office(settings.database_url, "kab-pasuruan")
-    image = {"url": f"{local_server.url}/foto/rapat.jpg", "caption": "Rapat pleno", "credit": "KPU"}
-    publish(settings, "kab-pasuruan", "Bergambar", image=image)
-    # As the worker wires it: asked once, remembered for the tag feeds and every rebuild after.
-    rebuild(settings, probe=CachedProbe(HeadProbe(), get_redis(settings.redis_url)))
+    def image(handler: Any) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "image/jpeg")
+        handler.send_header("Content-Length", str(len(IMAGE)))
+        handler.end_headers()
+
+    with closing(HttpsServer(tmp_path, {"/foto/rapat.jpg": image})) as host:
+        new_office(settings.database_url, "kab-pasuruan")
+        image_url = f"{host.url}/foto/rapat.jpg"
+        publish(
+            settings,
+            "kab-pasuruan",
+            "Bergambar",
+            image={"url": image_url, "caption": "Rapat pleno", "credit": "KPU"},
+        )
+        # As the worker wires it: asked once, remembered for the tag feeds and every rebuild
+        # after; the guarded fetcher is told that the test's host stands in for a public one.
+        fetcher = RemoteFetcher(
+            allowed=lambda address: str(address) == "127.0.0.1", ssl_context=host.client_context()
+        )
+        rebuild(settings, probe=CachedProbe(HeadProbe(fetcher), get_redis(settings.redis_url)))
     rss = valid_rss(document(settings, "feed.rss")).entries[0]
-    assert rss.enclosures[0].href == image["url"]
+    assert rss.enclosures[0].href == image_url
     assert rss.enclosures[0].length == str(len(IMAGE))
     assert rss.enclosures[0].type == "image/jpeg"
     assert "<figcaption>Rapat pleno — KPU</figcaption>" in rss.content[0].value
     item = valid_json_feed(document(settings, "feed.json"))["items"][0]
-    assert item["image"] == image["url"] and item["attachments"][0]["size_in_bytes"] == len(IMAGE)
-    assert b"<image:loc>" + image["url"].encode() in document(settings, "sitemaps/articles-1.xml")
-    assert local_server.heads == ["/foto/rapat.jpg"]
+    assert item["image"] == image_url and item["attachments"][0]["size_in_bytes"] == len(IMAGE)
+    assert b"<image:loc>" + image_url.encode() in document(settings, "sitemaps/articles-1.xml")
+    assert host.requests == [("HEAD", "/foto/rapat.jpg")]
+
+
+def test_a_lead_image_on_an_inside_address_is_never_asked(settings: Settings) -> None:
+    """An office key must not make the server probe hosts only it can reach: the rebuild, with
+    the probe that configuration names (IMAGE_PROBE=head), opens no connection to them, and
+    the enclosure's type comes from the URL."""
+    new_office(settings.database_url, "kab-pasuruan")
+    with closing(Listener()) as listener:
+        for host in ("127.0.0.1", "localhost", "[::ffff:127.0.0.1]", "2130706433"):
+            image = {"url": f"https://{host}:{listener.port}/a.jpg"}
+            publish(settings, "kab-pasuruan", f"Gambar {host}", image=image)
+        assert settings.image_probe == "head"
+        rebuild(settings, probe=None, full=True)
+        assert listener.connections() == 0
+    enclosures = [
+        entry.enclosures[0] for entry in valid_rss(document(settings, "feed.rss")).entries
+    ]
+    assert len(enclosures) == 4
+    assert {(e.type, e.length) for e in enclosures} == {("image/jpeg", "0")}
 
 
 def test_the_hub_is_told_after_each_rebuild_that_changed_feeds(
@@ -417,3 +448,43 @@ def test_the_tag_feeds_and_archives_follow_the_main_rebuild(settings: Settings) 
     assert b"Baru" in document(settings, "archives/1.rss")
     assert b"Baru" not in document(settings, "tags/logistik/feed.rss")
     assert rebuild(settings) == []
+
+
+def test_plain_text_reaches_rss_readers_as_text_not_markup(settings: Settings) -> None:
+    """RSS readers render <description> as HTML: a report's plain text (its excerpt) and a
+    tag's label are escaped for HTML before they go in, so after the XML parse a reader
+    shows the words `<script>…` and runs nothing."""
+    from lxml import etree, html
+
+    words = '<script>alert("x")</script> <b>tebal</b>'
+    new_office(settings.database_url, "kab-pasuruan")
+    article_id = publish(settings, "kab-pasuruan", f"Rapat {words}", tags=("pemilu",))
+    with session_scope(settings.database_url) as session:
+        revision = session.scalars(select(Revision).where(Revision.article_id == article_id)).one()
+        revision.tags = [{"slug": "pemilu", "label": f"Pemilu {words}", "source": "vocabulary"}]
+    rebuild(settings, full=True)
+
+    def as_html_reader_shows(markup: str) -> str:
+        fragment = html.fragment_fromstring(markup, create_parent="div")
+        assert fragment.xpath("//script | //b") == [], markup
+        return str(fragment.text_content())
+
+    for path in ("feed.rss", "tags/pemilu/feed.rss"):
+        channel = etree.fromstring(document(settings, path)).find("channel")
+        assert channel is not None
+        item = channel.find("item")
+        assert item is not None
+        assert as_html_reader_shows(item.findtext("description", "")) == f"Rapat {words}"
+        description = as_html_reader_shows(channel.findtext("description", ""))
+        if path.startswith("tags/"):
+            assert description == f"Berita bertopik Pemilu {words}"
+    # Atom says what its text is: the summary is HTML, escaped the same way; the subtitle is
+    # plain text, as written.
+    atom = etree.fromstring(document(settings, "tags/pemilu/feed.atom"))
+    namespace = {"a": "http://www.w3.org/2005/Atom"}
+    summary = atom.find("a:entry/a:summary", namespace)
+    assert summary is not None and summary.get("type") == "html"
+    assert as_html_reader_shows(summary.text or "") == f"Rapat {words}"
+    subtitle = atom.find("a:subtitle", namespace)
+    assert subtitle is not None and subtitle.get("type") in (None, "text")
+    assert subtitle.text == f"Berita bertopik Pemilu {words}"

@@ -173,6 +173,21 @@ def test_bad_requests_are_problems_and_reach_no_queue(
     assert outbox(database_url) == []
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["\u200b", "\u00ad\u2060", "\u0001 \u200b", "\u202e\u2066\u2069", "\ufeff\u200e\u200d"],
+)
+def test_a_title_of_invisible_characters_only_is_422_and_reaches_no_queue(
+    client: FlaskClient, key: str, database_url: str, title: str
+) -> None:
+    """Normalise would find such a title empty and fail the report: the API refuses it first,
+    judged by the very function normalise cleans titles with."""
+    response = client.post("/v1/articles", json={**REPORT, "title": title}, headers=auth(key))
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"title"}
+    assert outbox(database_url) == []
+
+
 def test_validation_errors_name_each_field(client: FlaskClient, key: str) -> None:
     response = client.post(
         "/v1/articles", json={"title": "", "colour": "red", "tags": "x"}, headers=auth(key)
@@ -181,6 +196,26 @@ def test_validation_errors_name_each_field(client: FlaskClient, key: str) -> Non
     assert set(errors) == {"title", "body", "colour", "tags"}
     assert errors["body"] == ["Missing data for required field."]
     assert errors["colour"] == ["Unknown field."]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({f"f{n}": 1 for n in range(100_000)}, "f0"),
+        ({"image": {f"f{n}": 1 for n in range(100_000)}}, "image"),
+        ({"tags": [""] * 100_000}, "tags"),
+    ],
+)
+def test_a_flood_of_fields_gets_a_short_answer(
+    client: FlaskClient, key: str, extra: dict[str, Any], field: str
+) -> None:
+    """100,000 unknown fields (or tags) get a 422 that names a few and counts the rest, not a
+    list of 100,000 errors."""
+    response = client.post("/v1/articles", json={**REPORT, **extra}, headers=auth(key))
+    assert response.status_code == 422
+    assert len(response.data) < 2_000
+    assert field in response.json["errors"]
+    assert "100000" in response.get_data(as_text=True) or field == "tags"
 
 
 def test_oversize_request_is_refused_before_it_is_read(client: FlaskClient, key: str) -> None:

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
-from tests.conftest import eventually, make_settings, new_office
+from tests.conftest import make_settings, new_office
 from warta.db import session_scope
 from warta.messages import NORMALISE, RETRACT
 from warta.models import (
@@ -120,6 +120,19 @@ def test_put_without_if_match_is_428(client: FlaskClient, key: str, database_url
     article = submit(client, key)
     assert_problem(client.put(article["links"]["self"], json=REPORT, headers=auth(key)), 428)
     assert count(database_url, Revision) == 1
+
+
+def test_if_match_star_names_no_revision_and_is_428(
+    client: FlaskClient, key: str, database_url: str
+) -> None:
+    path = submit(client, key)["links"]["self"]
+    for send in (client.put, client.delete):
+        kwargs = {"json": {**REPORT, "title": "Dua"}} if send == client.put else {}
+        response = send(path, headers=auth(key, **{"If-Match": "*"}), **kwargs)
+        problem = assert_problem(response, 428)
+        assert "names no revision" in problem["detail"] and '"1"' in problem["detail"]
+    article = client.get(path, headers=auth(key))
+    assert article.json["revision"] == 1 and article.json["status"] != "retracted"
 
 
 def test_put_cannot_change_the_external_id(client: FlaskClient, key: str) -> None:
@@ -341,16 +354,28 @@ def test_strings_a_database_cannot_store_are_422(client: FlaskClient, key: str) 
 # Keys: revocation, rotation with a grace period, and the key cache
 
 
-def test_a_revoked_key_is_refused(app: Flask, key: str, database_url: str) -> None:
+def test_a_revoked_key_stops_working_at_once(database_url: str, redis_url: str, key: str) -> None:
+    """The key cache keeps a key only while the keys' generation in Redis stays the same, and
+    `warta keys revoke` bumps it once the revocation is committed."""
+    from click.testing import CliRunner
+
+    from warta.cli import main
+
+    client = create_app(make_settings(database_url, redis_url)).test_client()
+    assert client.get("/v1/articles", headers=auth(key)).status_code == 200
+    assert client.get("/v1/articles", headers=auth(key)).status_code == 200  # now cached
+    runner = CliRunner(env={"DATABASE_URL": database_url, "REDIS_URL": redis_url})
+    result = runner.invoke(main, ["keys", "revoke", "kab-pasuruan"])
+    assert result.exit_code == 0, result.output
+    assert_problem(client.get("/v1/articles", headers=auth(key)), 401)
+
+
+def test_without_redis_no_key_is_cached(app: Flask, key: str, database_url: str) -> None:
     client = app.test_client()
     assert client.get("/v1/articles", headers=auth(key)).status_code == 200
     with session_scope(database_url) as session:
         revoke_keys(session, find_office(session, "kab-pasuruan"))
-    # The cache keeps a key for a few seconds at most; a fresh process sees it at once.
-    fresh = create_app(make_settings(database_url, NOWHERE)).test_client()
-    assert_problem(fresh.get("/v1/articles", headers=auth(key)), 401)
-    # A process that had it cached refuses it once its cache entry runs out (5 s).
-    eventually(lambda: client.get("/v1/articles", headers=auth(key)).status_code == 401)
+    assert_problem(client.get("/v1/articles", headers=auth(key)), 401)
 
 
 # Rate limits, counted in a real Redis
@@ -368,6 +393,68 @@ def test_over_the_rate_limit_is_429_with_retry_after(
     _, other_key = new_office(database_url)
     assert client.get("/v1/articles", headers=auth(other_key)).status_code == 200
     assert all(client.get("/healthz").status_code == 200 for _ in range(5))
+
+
+def test_refused_keys_are_limited_per_address_without_a_lookup_each(
+    database_url: str, redis_url: str, key: str
+) -> None:
+    """Random keys from one address: 401s up to the limit, then 429 with Retry-After, and no
+    database query at all for each one past it. Other addresses keep their own budget."""
+    import uuid
+
+    from sqlalchemy import event
+
+    from warta.db import get_engine
+
+    settings = make_settings(database_url, redis_url, REFUSED_KEY_LIMIT="5/minute")
+    client = create_app(settings).test_client()
+
+    def bogus(address: str) -> Any:
+        headers = auth(f"wk_{uuid.uuid4().hex}")
+        return client.get("/v1/articles", headers=headers, environ_base={"REMOTE_ADDR": address})
+
+    assert [bogus("203.0.113.7").status_code for _ in range(5)] == [401] * 5
+    statements: list[str] = []
+    engine = get_engine(database_url, writer=False)
+    listen = ("before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(engine, *listen)
+    try:
+        answers = [bogus("203.0.113.7") for _ in range(20)]
+    finally:
+        event.remove(engine, *listen)
+    assert {answer.status_code for answer in answers} == {429}
+    assert statements == []
+    assert_problem(answers[-1], 429)
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+    assert bogus("198.51.100.1").status_code == 401
+    office = client.get("/v1/articles", headers=auth(key), environ_base={"REMOTE_ADDR": "::1"})
+    assert office.status_code == 200
+
+
+def test_behind_the_edge_the_forwarded_address_counts_but_only_from_the_edge(
+    database_url: str, redis_url: str
+) -> None:
+    """`X-Forwarded-For` names the client only when the edge (TRUSTED_PROXIES) sends it; from
+    anyone else it is ignored, so forging it escapes no limit."""
+    settings = make_settings(
+        database_url, redis_url, REFUSED_KEY_LIMIT="2/minute", TRUSTED_PROXIES="10.9.0.0/16"
+    )
+    client = create_app(settings).test_client()
+
+    def bogus(peer: str, forwarded: str) -> int:
+        return client.get(
+            "/v1/articles",
+            headers=auth("wk_bogus", **{"X-Forwarded-For": forwarded}),
+            environ_base={"REMOTE_ADDR": peer},
+        ).status_code
+
+    # Through the edge: each client its own budget.
+    assert [bogus("10.9.0.5", "203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert bogus("10.9.0.5", "203.0.113.8") == 401
+    # The client's own X-Forwarded-For, passed on by the edge before the address it saw.
+    assert bogus("10.9.0.5", "198.51.100.9, 203.0.113.7") == 429
+    # Not the edge: a forged header changes nothing, the peer's address counts.
+    assert [bogus("192.0.2.1", f"203.0.113.{n}") for n in range(10, 13)] == [401, 401, 429]
 
 
 def test_without_redis_the_limit_is_counted_in_memory(database_url: str, key: str) -> None:
@@ -388,6 +475,45 @@ def test_openapi_document_is_built_from_the_request_schemas(client: FlaskClient)
     assert sorted(submission["required"]) == ["body", "title"]
     assert submission["additionalProperties"] is False
     assert submission["properties"]["body_format"]["enum"] == ["text", "html", "markdown"]
+
+
+def test_openapi_document_states_every_answer_and_limit(client: FlaskClient) -> None:
+    """What a client may meet is in the document: the server's own refusals on every
+    operation, the preconditions where they apply, and the limits the API enforces."""
+    document = client.get("/openapi.json").json
+    operations = {
+        (path, method): operation["responses"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    for responses in operations.values():
+        for status in ("400", "414", "429", "431"):
+            assert "application/problem+json" in responses[status]["content"]
+        assert "Retry-After" in responses["429"]["headers"]
+    article = "/v1/articles/{article_id}"
+    assert {"412", "422", "428"} <= set(operations[(article, "put")])
+    assert {"412", "428"} <= set(operations[(article, "delete")])
+    assert {"413", "422"} <= set(operations[("/v1/articles", "post")])
+    assert "422" in operations[("/v1/articles", "get")]
+    assert "`*`" in operations[(article, "put")]["428"]["description"]
+
+    schemas = document["components"]["schemas"]
+    assert (
+        "300 characters once cleaned" in schemas["Submission"]["properties"]["title"]["description"]
+    )
+    assert schemas["Submission"]["properties"]["tags"]["maxItems"] == 50
+    assert schemas["Image"]["properties"]["url"]["maxLength"] == 2000
+    cursor = next(
+        parameter
+        for parameter in document["paths"]["/v1/articles"]["get"]["parameters"]
+        if parameter["name"] == "cursor"
+    )
+    assert cursor["schema"]["maxLength"] == 100
+    limits = document["info"]["description"]
+    for stated in ("8190 bytes (414)", "100 headers (431)", "2 MiB (413)", "256 KiB"):
+        assert stated in limits
+    post = document["paths"]["/v1/articles"]["post"]
+    assert "2 MiB, chunked or not" in post["requestBody"]["description"]
 
 
 def test_docs_page_serves_swagger_ui_from_the_package(client: FlaskClient) -> None:

@@ -15,8 +15,8 @@ from warta_ingest.app import create_app
 
 
 @pytest.fixture
-def warta(database_url: str):  # type: ignore[no-untyped-def]
-    runner = CliRunner(env={"DATABASE_URL": database_url})
+def warta(database_url: str, redis_url: str):  # type: ignore[no-untyped-def]
+    runner = CliRunner(env={"DATABASE_URL": database_url, "REDIS_URL": redis_url})
 
     def run(*args: str, ok: bool = True) -> Result:
         result = runner.invoke(main, list(args))

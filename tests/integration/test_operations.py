@@ -12,7 +12,10 @@ from sqlalchemy import select
 from tests.conftest import RunningSystem, eventually, log_record, new_office
 from warta.cli import main as warta
 from warta.db import session_scope
-from warta.models import Revision
+from warta.messages import NORMALISE, revision_message
+from warta.models import Article, Revision, utcnow
+from warta.offices import find_office
+from warta.outbox import add_message
 
 
 def post(
@@ -92,9 +95,27 @@ def test_metrics_count_requests_tasks_and_the_pipeline(system: RunningSystem) ->
 
 
 def test_a_failed_report_is_listed_and_replayed(system: RunningSystem) -> None:
-    _, key = new_office(system.database_url)
-    # Control characters only: valid JSON, but nothing is left of the title once cleaned.
-    article_id = post(system, key, {"title": "\x01\x02", "body": "Batu - Isi."}).json()["id"]
+    slug, key = new_office(system.database_url)
+    # Control characters only: nothing is left of the title once cleaned. The API refuses such
+    # a title now; one stored before it did (or by hand) still fails in normalise.
+    with session_scope(system.database_url) as session:
+        office = find_office(session, slug)
+        assert office is not None
+        article = Article(office_id=office.id)
+        session.add(article)
+        session.flush()
+        article_id = article.id
+        submission = {"title": "\x01\x02", "body": "Batu - Isi.", "body_format": "text"}
+        session.add(
+            Revision(
+                article=article,
+                number=1,
+                status="received",
+                submission=submission,
+                publish_at=utcnow(),
+            )
+        )
+        add_message(session, NORMALISE, revision_message(article_id, 1))
     failed = eventually(lambda: (s := state(system, key, article_id))["status"] == "failed" and s)
     assert "title" in str(failed["error"])
 

@@ -205,3 +205,63 @@ def test_a_past_hour_is_flushed_once_and_forgotten(redis_url: str, sqlite_url: s
         assert flush_views(store, session, earlier + timedelta(hours=2)) == {article_id: 2}
     assert store.scard("warta:views:buckets") == 0
     assert store.hlen("warta:views:flushed") == 0
+
+
+def test_ids_and_pages_past_any_article_are_404(site) -> None:  # type: ignore[no-untyped-def]
+    _, client, _ = site
+    for path in (
+        "/berita/9223372036854775808-x",
+        "/berita/2147483648-x",
+        "/berita/99999999999999999999999999999999999999-x",
+        "/snippets/articles/9223372036854775808/card.html",
+        "/snippets/articles/2147483648/article.html",
+        "/berita/?page=" + "9" * 5000,
+        "/berita/?page=²",
+        "/tags/pemilu-2024/?page=٣",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_behind_the_edge_each_reader_counts_by_the_address_it_forwards(site) -> None:  # type: ignore[no-untyped-def]
+    settings, _, ids = site
+    behind = make_settings(
+        settings.database_url,
+        settings.redis_url,
+        PUBLIC_BASE_URL="https://warta.example",
+        TRUSTED_PROXIES="127.0.0.1",
+    )
+    client = create_app(behind).test_client()
+    path = f"/berita/{ids[1]}-webinar-keamanan-siber"
+    for peer, forwarded in (
+        ("127.0.0.1", "203.0.113.7"),
+        ("127.0.0.1", "203.0.113.8"),
+        ("127.0.0.1", "203.0.113.8"),  # the same reader again
+        ("192.0.2.1", "203.0.113.9"),  # not the edge: its own address counts, once
+        ("192.0.2.1", "203.0.113.10"),
+    ):
+        response = client.get(
+            path,
+            headers={"User-Agent": READER, "X-Forwarded-For": forwarded},
+            environ_base={"REMOTE_ADDR": peer},
+        )
+        assert response.status_code == 200
+    store = redis.Redis.from_url(settings.redis_url)
+    with session_scope(settings.database_url) as session:
+        assert flush_views(store, session, datetime.now(UTC)) == {ids[1]: 3}
+
+
+def test_cache_headers_say_what_a_shared_cache_may_keep(site) -> None:  # type: ignore[no-untyped-def]
+    """Stored documents may be kept by any cache for a minute; the article page, which counts
+    its readers, only if asked again each time; errors and health checks not at all."""
+    _, client, ids = site
+    for path in ("/berita/", "/snippets/latest.html", f"/snippets/articles/{ids[0]}/card.html"):
+        assert client.get(path).headers["Cache-Control"] == "public, max-age=60", path
+    article = client.get(f"/berita/{ids[0]}-rapat-koordinasi-pdpb", headers={"User-Agent": READER})
+    assert article.headers["Cache-Control"] == "public, no-cache"
+    again = client.get(
+        f"/berita/{ids[0]}-rapat-koordinasi-pdpb",
+        headers={"User-Agent": READER, "If-None-Match": article.headers["ETag"]},
+    )
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "public, no-cache"
+    for path in ("/berita/999999-nothing", "/healthz", "/metrics", "/nowhere"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path

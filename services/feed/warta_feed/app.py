@@ -7,6 +7,7 @@ from flask import Flask, Response, request
 from warta.health import health
 from warta.instrumentation import instrument
 from warta.logs import configure_logging
+from warta.proxies import TrustedProxies, trusted_networks
 from warta.settings import Settings
 from warta_feed.pages import pages
 from warta_feed.responses import SECURITY_HEADERS
@@ -22,6 +23,9 @@ CONTENT_SECURITY_POLICY = (
 
 def add_security_headers(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
+    # Only what says it may be shared is: error pages, health checks and metrics are not
+    # stored by the edge or any other cache.
+    response.headers.setdefault("Cache-Control", "no-store")
     if response.mimetype == "text/html":
         policy = CONTENT_SECURITY_POLICY
         if not request.path.startswith("/snippets/"):  # snippets are for embedding
@@ -35,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_logging(settings)
     app = Flask(__name__)
     app.config.update(WARTA_SETTINGS=settings)
+    app.wsgi_app = TrustedProxies(app.wsgi_app, trusted_networks(settings.trusted_proxies))  # type: ignore[method-assign]
     app.register_blueprint(syndication)
     app.register_blueprint(pages)
     app.register_blueprint(health)

@@ -214,7 +214,9 @@ def _channel(channel: Channel, entries: list[FeedEntry], kind: str) -> FeedGener
     extra.archive = channel.is_archive
     feed.id(f"{channel.feed_url}.{kind}" if channel.is_archive else channel.site_url)
     feed.title(clean(channel.title))
-    feed.description(clean(channel.description))
+    # RSS readers take a <description> for HTML; Atom's subtitle is plain text.
+    description = escape(channel.description) if kind == "rss" else channel.description
+    feed.description(clean(description))
     # feedgen writes the last non-self link as RSS's <link>: self first, alternate last.
     feed.link(href=f"{channel.feed_url}.{kind}", rel="self")
     for rel, url in (
@@ -247,7 +249,9 @@ def feedgen_entry(entry: FeedEntry) -> FeedgenEntry:
     links: list[dict[str, str]] = item.warta.links
     links.append({"href": entry.url, "rel": "alternate"})
     item.link(href=entry.url, rel="alternate")
-    item.summary(clean(entry.summary) or None)
+    # The summary is plain text, and RSS readers take a <description> for HTML: it goes in
+    # escaped for HTML, and Atom is told so (feedgen writes one value for both).
+    item.summary(clean(escape(entry.summary)) or None, type="html")
     # Escaped rather than CDATA: a body holding "]]>" cannot be written as CDATA.
     item.content(clean(entry.full_html), type="html")
     item.author(name=clean(entry.author))  # Atom's author; RSS's needs an e-mail...

@@ -1,9 +1,11 @@
 """Lead images: how long and of what type, asked of the image's own server.
 
 An RSS enclosure must state its length in bytes and its type; we ask the image's server with a
-HEAD request (never downloading the image) and remember the answer in Redis, so a rebuild asks
-about each image once, not every second. Where the server does not answer, the type is guessed
-from the URL and the length is left unknown (RSS then says 0, Atom and JSON Feed omit it)."""
+HEAD request (never downloading the image) through the guarded fetcher (warta.remote_fetch:
+https only, public addresses only, on every redirect too) and remember the answer in Redis, so
+a rebuild asks about each image once, not every second. Where the server does not answer, or
+the URL is not one the fetcher goes to, the type is guessed from the URL and the length is
+left unknown (RSS then says 0, Atom and JSON Feed omit it)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ import hashlib
 import json
 import logging
 import mimetypes
-import urllib.request
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis import Redis
+
+from warta.remote_fetch import Failed, Refused, RemoteFetcher
 
 log = logging.getLogger(__name__)
 
@@ -41,25 +44,25 @@ def guessed_facts(url: str) -> ImageFacts:
 
 
 class HeadProbe:
-    """The real one: a HEAD request to the image's server, with a short timeout."""
+    """The real one: a HEAD request to the image's server, within 3 s, redirects included."""
 
-    def __init__(self, timeout: float = 3.0) -> None:
-        self.timeout = timeout
+    def __init__(self, fetcher: RemoteFetcher | None = None) -> None:
+        self.fetcher = fetcher or RemoteFetcher(timeout=3.0, max_bytes=0)
 
     def facts(self, url: str) -> ImageFacts:
-        if not url.startswith(("https://", "http://")):
-            return guessed_facts(url)
-        # Only http(s) gets here (checked above): no file: or custom schemes.
-        request = urllib.request.Request(  # noqa: S310
-            url, method="HEAD", headers={"User-Agent": "Warta"}
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                length = response.headers.get("Content-Length")
-                media_type = response.headers.get_content_type()
-        except (OSError, ValueError) as error:
+            response = self.fetcher.head(url)
+        except Refused as error:
+            log.warning("lead image %s: not asked (%s)", url, error)
+            return guessed_facts(url)
+        except Failed as error:
             log.info("lead image %s: no answer (%s)", url, error)
             return guessed_facts(url)
+        if response.status != 200:
+            log.info("lead image %s: answered %s", url, response.status)
+            return guessed_facts(url)
+        length = response.headers.get("Content-Length")
+        media_type = response.headers.get_content_type()
         guess = guessed_facts(url)
         return ImageFacts(
             int(length) if length and length.isdigit() else None,

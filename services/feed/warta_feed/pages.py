@@ -6,6 +6,7 @@ answers with them. The article page also counts the view, in one Redis round tri
 from __future__ import annotations
 
 import logging
+import re
 
 import redis.exceptions
 from flask import Blueprint, Response, abort, redirect, request
@@ -18,7 +19,7 @@ from warta.celery_app import app as celery
 from warta.db import session_scope
 from warta.documents import find_document
 from warta.messages import FLUSH_VIEWS
-from warta.models import Article, Revision, Snippet, utcnow
+from warta.models import MAX_ID, Article, Revision, Snippet, utcnow
 from warta.redis_client import get_redis
 from warta.urls import article_path
 from warta_feed.responses import serve_document, settings, stored
@@ -29,9 +30,15 @@ log = logging.getLogger(__name__)
 pages = Blueprint("pages", __name__)
 
 HTML = "text/html; charset=utf-8"
+# The article page counts its readers, so every view must reach the service: caches may keep
+# the page but ask again each time (a 304 when it has not changed, still counted).
+COUNTED = "public, no-cache"
 # The fragments an office may embed in its own site, by the snippet kind they come from.
 ARTICLE_SNIPPETS = {"card", "article"}
 BLOCKS = {"latest", "most-read"}
+ARTICLE_ID = f"<int(max={MAX_ID}):article_id>"
+# ASCII digits only ("²".isdigit() holds, int("²") raises), and few enough for any page.
+PAGE_NUMBER = re.compile("[0-9]{1,9}")
 
 
 @pages.get("/")
@@ -41,7 +48,7 @@ def home() -> ResponseReturnValue:
 
 def _page_number() -> int:
     page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+    if not PAGE_NUMBER.fullmatch(page) or int(page) < 1:
         abort(404)
     return int(page)
 
@@ -71,7 +78,7 @@ def stylesheet() -> ResponseReturnValue:
     return response
 
 
-@pages.get("/berita/<int:article_id>-<slug>")
+@pages.get(f"/berita/{ARTICLE_ID}-<slug>")
 def article_page(article_id: int, slug: str) -> ResponseReturnValue:
     with session_scope(settings().database_url, writer=False) as session:
         article = _public_article(session, article_id)
@@ -89,7 +96,7 @@ def article_page(article_id: int, slug: str) -> ResponseReturnValue:
         last_modified = article.updated_at or page.created_at
         body, etag = page.html.encode(), page.etag
     _count_view(article_id)
-    return stored(body, HTML, etag, last_modified)
+    return stored(body, HTML, etag, last_modified, cache_control=COUNTED)
 
 
 def _public_article(session: Session, article_id: int) -> Article:
@@ -118,7 +125,7 @@ def _count_view(article_id: int) -> None:
         log.warning("view of article %s not counted: Redis unavailable", article_id)
 
 
-@pages.get("/snippets/articles/<int:article_id>/<kind>.html")
+@pages.get(f"/snippets/articles/{ARTICLE_ID}/<kind>.html")
 def article_snippet(article_id: int, kind: str) -> ResponseReturnValue:
     """The live revision's card or article fragment, for an office's own site."""
     if kind not in ARTICLE_SNIPPETS:

@@ -28,7 +28,6 @@ from warta.settings import Settings
 GZIP_SUFFIX = ".gz"  # where a rebuild stores a document's gzip variant
 REVALIDATE_SECONDS = 0.25
 MAX_CACHED = 2_000  # documents per process; the oldest cached goes first
-MAX_AGE = 60
 # Sent with every response of the feed service, the fast path's included.
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -39,6 +38,13 @@ SECURITY_HEADERS = {
 def settings() -> Settings:
     settings: Settings = current_app.config["WARTA_SETTINGS"]
     return settings
+
+
+def shared(settings: Settings) -> str:
+    """Any cache, the edge's included, may keep a document for PUBLIC_MAX_AGE seconds (a
+    minute): a new article reaches the feeds and pages that list it within that (plus the
+    rebuild)."""
+    return f"public, max-age={settings.public_max_age}"
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,16 @@ _cache: dict[str, CachedDocument] = {}
 _lock = threading.Lock()
 
 
-def stored(body: bytes, content_type: str, etag: str, last_modified: datetime) -> Response:
+def stored(
+    body: bytes,
+    content_type: str,
+    etag: str,
+    last_modified: datetime,
+    cache_control: str | None = None,
+) -> Response:
     """Bytes with their validators, answered 304 when the client's copy is current."""
-    return _respond(content_type, _variant(body, etag, last_modified), vary=False)
+    variant = _variant(body, etag, last_modified)
+    return _respond(content_type, variant, vary=False, cache_control=cache_control)
 
 
 def serve_document(path: str) -> Response:
@@ -86,11 +99,13 @@ def _variant(body: bytes, etag: str, modified_at: datetime) -> Variant:
     return Variant(body, etag, format_datetime(modified_at, usegmt=True), modified_at)
 
 
-def _respond(content_type: str, variant: Variant, *, vary: bool) -> Response:
+def _respond(
+    content_type: str, variant: Variant, *, vary: bool, cache_control: str | None = None
+) -> Response:
     headers = {
         "ETag": variant.etag,
         "Last-Modified": variant.last_modified,
-        "Cache-Control": f"public, max-age={MAX_AGE}",
+        "Cache-Control": cache_control or shared(settings()),
     }
     if vary:
         headers["Vary"] = "Accept-Encoding"
@@ -196,9 +211,10 @@ class DocumentServer:
     Anything else, or a document not yet built, goes on to the Flask app."""
 
     def __init__(
-        self, app: WSGIApplication, database_url: str, document_path: Callable[[str], str | None]
+        self, app: WSGIApplication, settings: Settings, document_path: Callable[[str], str | None]
     ) -> None:
-        self.app, self.database_url, self.document_path = app, database_url, document_path
+        self.app, self.database_url, self.document_path = app, settings.database_url, document_path
+        self.cache_control = shared(settings)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
@@ -224,7 +240,7 @@ class DocumentServer:
         headers = [
             ("ETag", variant.etag),
             ("Last-Modified", variant.last_modified),
-            ("Cache-Control", f"public, max-age={MAX_AGE}"),
+            ("Cache-Control", self.cache_control),
             *SECURITY_HEADERS.items(),
         ]
         if document.packed is not None:

@@ -32,7 +32,7 @@ def document_path(url_path: str) -> str | None:
 def _serve_documents_directly(state: BlueprintSetupState) -> None:
     app = state.app
     app_settings: Settings = app.config["WARTA_SETTINGS"]
-    app.wsgi_app = DocumentServer(app.wsgi_app, app_settings.database_url, document_path)  # type: ignore[attr-defined]
+    app.wsgi_app = DocumentServer(app.wsgi_app, app_settings, document_path)  # type: ignore[attr-defined]
 
 
 def _feed(path: str, kind: str) -> ResponseReturnValue:

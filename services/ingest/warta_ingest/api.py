@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from warta.articles import retract
 from warta.db import session_scope
 from warta.messages import NORMALISE, RETRACT, revision_message
-from warta.models import ARTICLES, RETRACTED, REVISIONS, Article, Revision, utcnow
+from warta.models import ARTICLES, MAX_ID, RETRACTED, REVISIONS, Article, Revision, utcnow
 from warta.outbox import add_message
 from warta.settings import Settings
 from warta_ingest.authentication import KeyCache
@@ -48,8 +48,6 @@ submission_schema = SubmissionSchema()
 query_schema = ArticleQuerySchema()
 
 ARTICLE_ID = "<int:article_id>"
-# The bound of the database column: a larger id is a plain 404, not a database error.
-MAX_ARTICLE_ID = 2**31 - 1
 MAX_IDEMPOTENCY_KEY = 255
 
 
@@ -99,12 +97,7 @@ def submit_article() -> ResponseReturnValue:
 def replace_article(article_id: int) -> ResponseReturnValue:
     """A new revision; `If-Match` must name the current one (the ETag of GET)."""
     if not request.if_match:
-        raise Problem(
-            428,
-            "Precondition Required",
-            "Send `If-Match` with the ETag of the revision you are replacing.",
-            kind="precondition-required",
-        )
+        raise _if_match_required("Send `If-Match` with the ETag of the revision you are replacing.")
     submission = _load_submission()
 
     def write(session: Session) -> Answer:
@@ -336,7 +329,17 @@ def _revision(session: Session, article: Article, number: int) -> Revision | Non
     return revision
 
 
+def _if_match_required(detail: str) -> Problem:
+    return Problem(428, "Precondition Required", detail, kind="precondition-required")
+
+
 def _check_if_match(article: Article) -> None:
+    if request.if_match.star_tag:
+        # `*` matches any revision: it would let a stale copy overwrite a newer one.
+        raise _if_match_required(
+            "`If-Match: *` names no revision: send the ETag of the revision you are replacing "
+            f'(now `"{article.current_revision}"`, from GET).'
+        )
     if not request.if_match.contains(str(article.current_revision)):
         raise Problem(
             412,
@@ -354,7 +357,7 @@ def _answer(code: int, article_id: int, revision: int, status: str) -> Answer:
 
 
 def _own_article(session: Session, article_id: int, *, for_update: bool = False) -> Article:
-    if article_id > MAX_ARTICLE_ID:
+    if article_id > MAX_ID:
         raise Problem(404, "Not Found", f"No article {article_id}.", kind="not-found")
     statement = select(Article).where(Article.id == article_id)
     if for_update:

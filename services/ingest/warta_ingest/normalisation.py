@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +19,7 @@ from warta_ingest.plain_text import clean_text
 from warta_ingest.sentences import split_sentences
 from warta_ingest.slugs import make_slug
 
-__all__ = ["Dateline", "NormalisedReport", "clean_text", "normalise_report"]
+__all__ = ["Dateline", "NormalisedReport", "clean_text", "clean_title", "normalise_report"]
 
 BODY_FORMATS = ("text", "html", "markdown")
 SLUG_MAX_LENGTH = 80
@@ -34,6 +35,9 @@ _BLANK_LINE = re.compile(r"\r\n?|\n")
 _SENTENCE_END = re.compile(r"[.!?…:\"”’)]\s*$")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _ELLIPSIS = "…"
+# Bidi embeddings, overrides, isolates and marks: invisible, and able to make a title read
+# backwards where it is shown (U+202E); an Indonesian title needs none of them.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,14 @@ def split_paragraphs(body: str) -> list[str]:
     parts = (part for paragraph in paragraphs for part in _LOST_BREAK.split(paragraph))
     cleaned = (clean_text(part) for part in parts)
     return [paragraph for paragraph in cleaned if paragraph]
+
+
+def clean_title(title: str) -> str:
+    """The title as it is published: clean text without bidi controls, or "" when nothing
+    visible is left. The API judges a submitted title with this very function, so a title it
+    accepts is never found empty here."""
+    cleaned = clean_text(_BIDI_CONTROLS.sub("", title))
+    return cleaned if any(unicodedata.category(c)[0] not in "CZ" for c in cleaned) else ""
 
 
 def make_title_slug(title: str) -> str:
@@ -134,15 +146,15 @@ def normalise_report(
     only junk; rejecting that is the caller's decision. ``published_at`` dates what the report
     writes without a year ("Rabu (29/12)") or relative to the day it appears ("hari ini").
     """
-    clean_title = clean_text(title)
+    title = clean_title(title)
     body_html, paragraphs = _body(body, body_format)
     text = "\n\n".join(paragraphs)
     dateline, lead_start = extract_dateline(text)
     words = count_words(text)
     return NormalisedReport(
-        title=clean_title,
-        slug=make_title_slug(clean_title),
-        language=normalise_language(language) or detect_language(f"{clean_title}\n{text}"),
+        title=title,
+        slug=make_title_slug(title),
+        language=normalise_language(language) or detect_language(f"{title}\n{text}"),
         body_html=body_html,
         text=text,
         excerpt=make_excerpt(text[lead_start:]),
@@ -152,7 +164,7 @@ def normalise_report(
         event_at=extract_event_at(
             text,
             head_end=lead_start,
-            title=clean_title,
+            title=title,
             timezone_name=timezone,
             published_at=published_at,
         ),

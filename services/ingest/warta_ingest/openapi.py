@@ -12,8 +12,14 @@ from flask import Blueprint, Response, abort, jsonify, send_from_directory
 from flask.typing import ResponseReturnValue
 from swagger_ui_bundle import swagger_ui_path
 
+from warta.web_server import limit_request_field_size as LIMIT_FIELD_SIZE
+from warta.web_server import limit_request_fields as LIMIT_FIELDS
+from warta.web_server import limit_request_line as LIMIT_REQUEST_LINE
 from warta_ingest.problems import PROBLEM_JSON
 from warta_ingest.schemas import (
+    MAX_BODY_BYTES,
+    MAX_REQUEST_BYTES,
+    MAX_TITLE_CHARS,
     AcceptedSchema,
     ArticlePageSchema,
     ArticleQuerySchema,
@@ -24,20 +30,36 @@ from warta_ingest.schemas import (
 
 docs = Blueprint("docs", __name__)
 
+KiB, MiB = 1024, 1024 * 1024
 SWAGGER_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"}
 PROBLEM_TITLES = {
-    400: "Bad JSON, or a bad `Idempotency-Key`.",
+    400: "Bad JSON, a bad `Idempotency-Key`, or a malformed request.",
     401: "Missing, unknown, expired or revoked key.",
     404: "No such article for this office.",
     409: "The article is retracted.",
     412: "`If-Match` does not name the current revision.",
-    413: "The request or its `body` is too large.",
+    413: f"The request is larger than {MAX_REQUEST_BYTES // MiB} MiB (chunked or not), "
+    f"or its `body` larger than {MAX_BODY_BYTES // KiB} KiB.",
+    414: f"The request line (method, URL, version) is longer than {LIMIT_REQUEST_LINE} bytes.",
     415: "The body is not `application/json`.",
-    422: "Invalid fields (see `errors`), or an `Idempotency-Key` reused for another request.",
-    428: "`If-Match` is missing.",
-    429: "Too many requests for this key; see `Retry-After`.",
+    422: "Invalid fields (see `errors`; past 20 unknown fields, the first 20 are named), or an "
+    "`Idempotency-Key` reused for another request.",
+    428: "`If-Match` is missing, or is `*` (it must name the revision).",
+    429: "Too many requests for this key, or too many refused keys from this address; see "
+    "`Retry-After`.",
+    431: f"A header is longer than {LIMIT_FIELD_SIZE} bytes, or there are more than "
+    f"{LIMIT_FIELDS} headers.",
     503: "The database is unavailable; nothing was stored. See `Retry-After`.",
 }
+# Whatever the request, the server may refuse it before it reaches the API.
+EVERY_OPERATION = (400, 414, 429, 431)
+LIMITS = f"""
+
+Limits: the request line at most {LIMIT_REQUEST_LINE} bytes (414); each header at most
+{LIMIT_FIELD_SIZE} bytes and at most {LIMIT_FIELDS} headers (431); a request body at most
+{MAX_REQUEST_BYTES // MiB} MiB (413), of which `body` at most {MAX_BODY_BYTES // KiB} KiB (UTF-8);
+a title 1 to {MAX_TITLE_CHARS} characters once cleaned; requests per office key, and refused
+keys per client address, are rate-limited (429 with `Retry-After`)."""
 RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "required": True}}
 
 
@@ -67,7 +89,7 @@ def openapi_document() -> dict[str, Any]:
         plugins=[MarshmallowPlugin()],
         info={
             "description": "Field offices submit, revise and retract their reports. Errors are "
-            "RFC 9457 problem documents (`application/problem+json`)."
+            "RFC 9457 problem documents (`application/problem+json`)." + LIMITS
         },
         security=[{"officeKey": []}],
     )
@@ -98,7 +120,11 @@ def openapi_document() -> dict[str, Any]:
         "description": 'The ETag of the revision being replaced, e.g. `"3"`.',
         "schema": {"type": "string"},
     }
-    body = {"required": True, "content": {"application/json": {"schema": "Submission"}}}
+    body = {
+        "required": True,
+        "description": f"At most {MAX_REQUEST_BYTES // MiB} MiB, chunked or not (413 beyond).",
+        "content": {"application/json": {"schema": "Submission"}},
+    }
     spec.path(
         "/v1/articles",
         operations={
@@ -111,7 +137,7 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {
                     **_accepted(200, "Same content as the current revision: nothing new."),
                     **_accepted(202, "Stored; the pipeline takes it from here."),
-                    **_problems(400, 401, 409, 413, 415, 422, 429, 503),
+                    **_problems(401, 409, 413, 415, 422, 503),
                 },
             },
             "get": {
@@ -119,7 +145,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [{"in": "query", "schema": ArticleQuerySchema}],
                 "responses": {
                     200: _json("A page of articles.", "ArticlePage"),
-                    **_problems(401, 422, 429, 503),
+                    **_problems(401, 422, 503),
                 },
             },
         },
@@ -135,7 +161,7 @@ def openapi_document() -> dict[str, Any]:
                         **_json("The article; its ETag is the current revision.", "Article"),
                         "headers": {"ETag": {"schema": {"type": "string"}, "required": True}},
                     },
-                    **_problems(401, 404, 429, 503),
+                    **_problems(401, 404, 503),
                 },
             },
             "put": {
@@ -145,7 +171,7 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {
                     **_accepted(200, "Same content as the current revision: nothing new."),
                     **_accepted(202, "Stored as a new revision."),
-                    **_problems(400, 401, 404, 409, 412, 413, 415, 422, 428, 429, 503),
+                    **_problems(401, 404, 409, 412, 413, 415, 422, 428, 503),
                 },
             },
             "delete": {
@@ -154,7 +180,7 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [article_id, if_match, idempotency_key],
                 "responses": {
                     **_accepted(202, "Retracted."),
-                    **_problems(400, 401, 404, 412, 422, 429, 503),
+                    **_problems(401, 404, 412, 422, 428, 503),
                 },
             },
         },
@@ -173,7 +199,7 @@ def _accepted(status: int, description: str) -> dict[int, Any]:
 
 def _problems(*statuses: int) -> dict[int, Any]:
     documented = {}
-    for status in statuses:
+    for status in sorted({*statuses, *EVERY_OPERATION}):
         documented[status] = {
             "description": PROBLEM_TITLES[status],
             "content": {PROBLEM_JSON: {"schema": "Problem"}},

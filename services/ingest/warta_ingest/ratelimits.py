@@ -1,15 +1,18 @@
-"""Rate limits per office key (Flask-Limiter, counted in Redis).
+"""Rate limits (Flask-Limiter, counted in Redis).
 
-The limit is counted per presented key (by its SHA-256), so each office has its own budget and
-a rotated key its own. When Redis is away the limiter counts in memory instead of refusing:
-a submission is never turned away because the broker is down."""
+Requests are counted per presented key (by its SHA-256), so each office has its own budget and
+a rotated key its own. Refused keys are counted per client address as well (behind the edge,
+the address it forwards: see warta.proxies): past `REFUSED_KEY_LIMIT`, that address gets 429
+before its key is even looked up, so random keys cost no database query each. When Redis is
+away the limiter counts in memory instead of refusing: a submission is never turned away
+because the broker is down."""
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, request
-from flask_limiter import Limiter
+from flask import Flask, Response, request
+from flask_limiter import ApplicationLimit, Limit, Limiter
 from flask_limiter.util import get_remote_address
 
 from warta.settings import Settings
@@ -22,13 +25,29 @@ def rate_limit_key() -> str:
     return "address:" + get_remote_address()
 
 
+def _not_the_office_api() -> bool:
+    # Only the office API is limited; health checks and the documentation are not.
+    return request.blueprint != "api"
+
+
+def _refused(response: Response) -> bool:
+    return response.status_code == 401
+
+
 def create_limiter(app: Flask, settings: Settings) -> Limiter:
     return Limiter(
         rate_limit_key,
         app=app,
-        default_limits=[settings.rate_limit],
-        # Only the office API is limited; health checks and the documentation are not.
-        default_limits_exempt_when=lambda: request.blueprint != "api",
+        default_limits=[Limit(settings.rate_limit, exempt_when=_not_the_office_api)],
+        application_limits=[
+            ApplicationLimit(
+                settings.refused_key_limit,
+                key_function=get_remote_address,
+                scope="refused-keys",
+                exempt_when=_not_the_office_api,
+                deduct_when=_refused,
+            )
+        ],
         storage_uri=settings.redis_url,
         storage_options={"socket_timeout": 1, "socket_connect_timeout": 1},
         strategy="moving-window",

@@ -5,20 +5,26 @@ the document cannot drift from what the API accepts."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates
 
 from warta.models import FAILED, RETRACTED, SCHEDULED, STAGES
+from warta_ingest.normalisation import clean_title
 
 MAX_BODY_BYTES = 256 * 1024
+# JSON around a 256 KiB body, escapes included; larger requests get 413 before they are read.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
 MAX_TITLE_CHARS = 300
 BODY_FORMATS = ("text", "html", "markdown")
 LANGUAGES = ("id", "en")
 STATUSES = (*STAGES, SCHEDULED, RETRACTED, FAILED)
 MAX_PAGE_SIZE = 200
+MAX_TAGS = 50
+# A 422 names at most this many unknown fields: a body of 100,000 of them gets a short answer,
+# found before any field is validated, not a 2.8 MB list.
+MAX_UNKNOWN_NAMED = 20
 # Publication times outside these bounds are typing errors (and overflow time zone arithmetic).
 EARLIEST_PUBLICATION = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_PUBLICATION = datetime(2100, 1, 1, tzinfo=UTC)
@@ -42,24 +48,40 @@ class HttpsUrl(fields.Url, Text):
     pass
 
 
-class ImageSchema(Schema):
+class StrictSchema(Schema):
+    """Unknown fields are errors; past a few, the answer names the first ones and counts the
+    rest without validating anything else."""
+
     class Meta:
         unknown = RAISE
 
+    @pre_load
+    def _few_unknown_fields(self, data: Any, **_: Any) -> Any:
+        if not isinstance(data, dict) or len(data) <= len(self.load_fields) + MAX_UNKNOWN_NAMED:
+            return data  # marshmallow names each unknown field itself
+        unknown = [name for name in data if name not in self.load_fields]
+        errors: dict[str, Any] = {name: ["Unknown field."] for name in unknown[:MAX_UNKNOWN_NAMED]}
+        errors["_schema"] = [
+            f"{len(unknown)} unknown fields; the first {MAX_UNKNOWN_NAMED} are named."
+        ]
+        raise ValidationError(errors)
+
+
+class ImageSchema(StrictSchema):
     url = HttpsUrl(required=True, schemes={"https"}, validate=validate.Length(max=2000))
     caption = Text(validate=validate.Length(max=500))
     credit = Text(validate=validate.Length(max=200))
 
 
-class SubmissionSchema(Schema):
+class SubmissionSchema(StrictSchema):
     """A report as a field office submits it (`POST /v1/articles`, `PUT /v1/articles/<id>`)."""
-
-    class Meta:
-        unknown = RAISE
 
     title = Text(
         required=True,
-        metadata={"description": "1 to 300 characters once whitespace is folded."},
+        metadata={
+            "description": "1 to 300 characters once cleaned: whitespace folded, invisible "
+            "and control characters (zero-width, soft hyphens, bidi controls) removed."
+        },
     )
     body = Text(required=True, metadata={"description": "At most 256 KiB as UTF-8 (413 beyond)."})
     body_format = fields.String(load_default="text", validate=validate.OneOf(BODY_FORMATS))
@@ -78,16 +100,23 @@ class SubmissionSchema(Schema):
         metadata={"description": "The office's own reference; resubmitting it is an update."},
     )
     tags = fields.List(
-        Text(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=50)
+        Text(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=MAX_TAGS)
     )
     image = fields.Nested(ImageSchema)
 
     @validates("title")
     def _title_length(self, value: str, **_: Any) -> None:
-        # Counted the way normalise will count it: composed characters, folded whitespace.
-        length = len(" ".join(unicodedata.normalize("NFC", value).split()))
-        if not 1 <= length <= MAX_TITLE_CHARS:
+        # Judged as normalise will clean it: a title it would find empty is refused here.
+        if not 1 <= len(clean_title(value)) <= MAX_TITLE_CHARS:
             raise ValidationError(f"Must be 1 to {MAX_TITLE_CHARS} characters.")
+
+    @pre_load
+    def _few_tags(self, data: Any, **_: Any) -> Any:
+        # Before each tag is validated: 100,000 of them get one error, not one each.
+        tags = data.get("tags") if isinstance(data, dict) else None
+        if isinstance(tags, list) and len(tags) > MAX_TAGS:
+            raise ValidationError({"tags": [f"At most {MAX_TAGS} tags."]})
+        return data
 
     @validates("published_at")
     def _publication_bounds(self, value: datetime, **_: Any) -> None:
@@ -95,11 +124,8 @@ class SubmissionSchema(Schema):
             raise ValidationError("Must be between 1970 and 2099.")
 
 
-class ArticleQuerySchema(Schema):
+class ArticleQuerySchema(StrictSchema):
     """`GET /v1/articles`: the office's own articles, newest first."""
-
-    class Meta:
-        unknown = RAISE
 
     status = fields.String(validate=validate.OneOf(STATUSES))
     since = fields.AwareDateTime(

@@ -5,10 +5,10 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from warta_ingest.normalisation import clean_text, make_excerpt, normalise_report
+from warta_ingest.normalisation import clean_text, clean_title, make_excerpt, normalise_report
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -130,6 +130,13 @@ def test_junk_title_comes_back_empty() -> None:
     assert normalise_report(title="\x00\x07 \u200b", body="isi").title == ""
 
 
+def test_bidi_controls_leave_the_title() -> None:
+    # U+202E would make "Rapat pleno" read backwards wherever the title is shown.
+    title = "\u202aRapat\u202c \u202epleno\u202c \u2066KPU\u2069 \u2067Jatim\u2068\u2069"
+    assert normalise_report(title=title, body="isi").title == "Rapat pleno KPU Jatim"
+    assert clean_title("\u202e\u2066\u200e") == ""
+
+
 def test_excerpt_is_whole_sentences_or_cut_at_a_word() -> None:
     sentence = "Kalimat pendek ini berakhir. "
     excerpt = make_excerpt(sentence * 20)
@@ -239,3 +246,28 @@ def test_normalising_its_own_output_with_a_publication_date_changes_nothing(
     twice = normalise_report(title=once.title, body=once.text, published_at=published_at)
 
     assert twice == once
+
+
+_INVISIBLE = ["\u200b", "\u00ad", "\u2060", "\u0001", "\ufeff", "\u202e", "\u2066", "\u200e"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT | st.lists(st.sampled_from([*_INVISIBLE, " ", "\n", "a", "é" * 150])).map("".join))
+def test_the_api_accepts_exactly_the_titles_normalise_keeps(title: str) -> None:
+    """One judgement of a title: what the submission schema accepts, normalise publishes
+    (1 to 300 characters once cleaned), and what it refuses, normalise would find empty or
+    too long."""
+    from marshmallow import ValidationError
+
+    from warta_ingest.schemas import MAX_TITLE_CHARS, SubmissionSchema
+
+    # Refused for another reason: no database can store them.
+    assume("\x00" not in title and not re.search("[\ud800-\udfff]", title))
+    published = normalise_report(title=title, body="isi").title
+    try:
+        SubmissionSchema().load({"title": title, "body": "isi"})
+    except ValidationError as error:
+        assert "title" in error.messages
+        assert not 1 <= len(published) <= MAX_TITLE_CHARS
+    else:
+        assert 1 <= len(published) <= MAX_TITLE_CHARS
