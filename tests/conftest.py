@@ -174,6 +174,8 @@ class RunningSystem:
             "PUBLIC_BASE_URL": self.feed_url,
             "INGEST_PORT": str(self.ingest_port),
             "FEED_PORT": str(self.feed_port),
+            # As in docker compose: every process reaches the photos through the database.
+            "MEDIA_STORE": "database",
         }
         self.supervisor = Supervisor(env=env)
         self.settings = Settings.from_env({**env, "LOG_LEVEL": "WARNING"})

@@ -8,6 +8,7 @@ from warta.health import health
 from warta.instrumentation import instrument
 from warta.logs import configure_logging
 from warta.settings import Settings
+from warta_feed.media import media
 from warta_feed.pages import pages
 from warta_feed.responses import SECURITY_HEADERS
 from warta_feed.syndication import syndication
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(WARTA_SETTINGS=settings)
     app.register_blueprint(syndication)
     app.register_blueprint(pages)
+    app.register_blueprint(media)
     app.register_blueprint(health)
     instrument(app, "feed")
     app.after_request(add_security_headers)
