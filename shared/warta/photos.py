@@ -227,11 +227,11 @@ def make_renditions(data: bytes) -> list[Made]:
         if _orientation(image) in TRANSPOSING_ORIENTATIONS:
             width, height = height, width
         needed = max(_scale_needed(spec, width, height) for spec in SPECS)
+        wanted = (_ceil(image.size[0] * needed), _ceil(image.size[1] * needed))
         if image.format in ("JPEG", "MPO"):
-            raw_width, raw_height = image.size
-            image.draft(None, (_ceil(raw_width * needed), _ceil(raw_height * needed)))
+            image.draft(None, wanted)
         image.load()
-        photo = _shown(image)
+        photo = _shown(_reduced(image, wanted))
     made = []
     for spec, planned in zip(SPECS, plan(width, height), strict=True):
         size = (planned.width, planned.height)
@@ -252,6 +252,19 @@ def make_renditions(data: bytes) -> list[Made]:
 
 def _ceil(value: float) -> int:
     return max(1, -int(-value // 1))
+
+
+def _reduced(image: Image.Image, wanted: tuple[int, int]) -> Image.Image:
+    """Shrunk by the largest whole factor that keeps it at least `wanted`, before anything
+    copies it: a PNG or WebP is decoded whole, and every copy of it would cost as much again.
+    (Box averaging; the renditions are then resampled from it with Lanczos.)"""
+    factor = min(image.size[0] // wanted[0], image.size[1] // wanted[1])
+    if factor < 2:
+        return image
+    try:
+        return image.reduce(factor)
+    except ValueError:  # a mode it does not take (palette, 1-bit, 16-bit grey): resampled later
+        return image
 
 
 def _shown(image: Image.Image) -> Image.Image:

@@ -64,6 +64,19 @@ def test_the_orientation_is_applied(orientation: int) -> None:
     assert (near(top, blue), near(bottom, red)) == ((orientation == 8),) * 2
 
 
+def test_a_large_png_is_shrunk_first_and_still_turned_upright() -> None:
+    # 4800x3600 stored, shown turned (orientation 6): shrunk by a whole factor, then turned.
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    stored = pictures.halves((4800, 3600), (220, 20, 20), (20, 20, 220))
+    upload = pictures.encoded(stored, "PNG", exif=exif)
+    assert inspect(upload, "image/png") == photos.Inspected("image/png", 3600, 4800)
+    article = opened(rendition(make_renditions(upload), "article", "jpg"))
+    assert article.size == (1200, 1600)
+    assert near(article.getpixel((600, 100)), (220, 20, 20))
+    assert near(article.getpixel((600, 1500)), (20, 20, 220))
+
+
 def test_colours_are_converted_from_the_embedded_profile_to_srgb() -> None:
     red_in_profile = Image.new("RGB", (300, 200), (255, 0, 0))
     upload = pictures.phone_jpeg(image=red_in_profile, icc_profile=pictures.swapped_profile())
