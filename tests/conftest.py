@@ -177,6 +177,8 @@ class RunningSystem:
             "PUBLIC_BASE_URL": self.feed_url,
             "INGEST_PORT": str(self.ingest_port),
             "FEED_PORT": str(self.feed_port),
+            # As in docker compose: every process reaches the photos through the database.
+            "MEDIA_STORE": "database",
             **overrides,
         }
         self.supervisor = Supervisor(env=env)

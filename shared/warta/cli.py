@@ -168,12 +168,13 @@ def demo(ingest_url: str | None, key: str) -> None:
 @main.command()
 def relay() -> None:
     """Send committed outbox messages to the broker, release scheduled reports, send revisions
-    whose message was lost on again, and purge expired idempotency answers, forever."""
+    and photos whose message was lost on again, and purge expired idempotency answers, forever."""
     import signal
     import threading
 
     from warta.celery_app import app
     from warta.logs import configure_logging
+    from warta.media import resend_stalled_media
     from warta.outbox import celery_sender, relay_forever
     from warta.recovery import STALL_MARGIN_SECONDS, SWEEP_EVERY_SECONDS, resend_stalled
     from warta.schedule import SWEEP_SECONDS, release_due
@@ -191,6 +192,11 @@ def relay() -> None:
             Sweep("scheduled publishing", SWEEP_SECONDS, lambda: release_due(url)),
             Sweep(
                 "stalled revisions", SWEEP_EVERY_SECONDS, lambda: resend_stalled(url, stalled_after)
+            ),
+            Sweep(
+                "stalled photos",
+                SWEEP_EVERY_SECONDS,
+                lambda: resend_stalled_media(url, stalled_after),
             ),
             Sweep("idempotency answers", 3600, lambda: purge_expired_answers(url)),
         ],

@@ -30,6 +30,7 @@ WORKER_METRICS_PORT = 9101
 def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int = 2) -> int:
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", f"sqlite:///{(var_dir / 'warta.db').resolve()}")
+    env.setdefault("MEDIA_DIR", str((var_dir / "media").resolve()))
     env.setdefault("LOG_FORMAT", "text")  # a terminal, not a log collector
     supervisor = Supervisor(env=env)
     stopping = False

@@ -18,8 +18,9 @@ REBUILD_FEEDS = "warta.rebuild_feeds"
 REBUILD_TAGS_AND_ARCHIVES = "warta.rebuild_tags_and_archives"
 RERENDER = "warta.rerender"  # `warta reprocess --stage render`: a live revision again
 FLUSH_VIEWS = "warta.flush_views"
+MAKE_RENDITIONS = "warta.make_renditions"  # a photo's renditions: {"media_id": …}
 
-QUEUES = ("normalise", "tag", "render", "publish", "feeds")
+QUEUES = ("normalise", "tag", "render", "publish", "feeds", "media")
 
 # Every route in one place: an operator scales a stage by starting workers on its queue.
 ROUTES = {
@@ -33,12 +34,14 @@ ROUTES = {
     REBUILD_TAGS_AND_ARCHIVES: "feeds",
     RERENDER: "render",
     FLUSH_VIEWS: "feeds",
+    MAKE_RENDITIONS: "media",
 }
 
 # The modules that define the tasks above, imported by every worker (one image, one venv).
 TASK_MODULES = (
     "warta_ingest.tasks",
     "warta_render.tasks",
+    "warta_render.renditions",
     "warta_feed.tasks",
     "warta_feed.view_counts",
 )

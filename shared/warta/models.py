@@ -284,6 +284,86 @@ class Failure(Base):
     replayed_at: Mapped[datetime | None]
 
 
+# A photo's renditions are being made, are ready, or could not be made (replayable).
+MEDIA_PROCESSING = "processing"
+MEDIA_READY = "ready"
+MEDIA_FAILED = "failed"
+
+
+class Media(Base):
+    """An uploaded photo: what the office sent (kept private, in the media store), and the
+    state of its public renditions."""
+
+    __tablename__ = "media"
+    __table_args__ = (
+        # The media sweep: photos whose rendition job has not finished for a while.
+        Index("ix_media_status_progressed_at", "status", "progressed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=MEDIA_PROCESSING)
+    error: Mapped[str | None] = mapped_column(Text)
+    # The upload as checked: its type, its size as shown (orientation applied), its length.
+    media_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(Integer)
+    # Where the media store keeps the upload as sent (by its SHA-256: a retry writes the same).
+    original_key: Mapped[str] = mapped_column(String(200))
+    caption: Mapped[str | None] = mapped_column(Text)
+    credit: Mapped[str | None] = mapped_column(String(200))
+    alt: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ready_at: Mapped[datetime | None]
+    # When the rendition job was last asked for or finished (the sweep's clock).
+    progressed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    renditions: Mapped[list[MediaRendition]] = relationship(
+        order_by="MediaRendition.id", cascade="all, delete-orphan"
+    )
+
+
+class MediaRendition(Base):
+    """One made rendition of a photo (its bytes are in the media store)."""
+
+    __tablename__ = "media_renditions"
+    __table_args__ = (UniqueConstraint("media_id", "name", "extension"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"))
+    name: Mapped[str] = mapped_column(String(20))
+    extension: Mapped[str] = mapped_column(String(10))
+    media_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str] = mapped_column(String(70))
+
+
+class MediaUse(Base):
+    """A revision's lead photo, written with the revision: which photos a live article shows,
+    and which revisions wait for a photo's renditions."""
+
+    __tablename__ = "media_uses"
+    __table_args__ = (UniqueConstraint("article_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    revision: Mapped[int] = mapped_column(Integer)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), index=True)
+
+
+class MediaBlob(Base):
+    """The bytes of the database media store (MEDIA_STORE=database), by key."""
+
+    __tablename__ = "media_blobs"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # The tables themselves, for the hot paths that write with plain INSERTs.
 ARTICLES = cast(Table, Article.__table__)
 REVISIONS = cast(Table, Revision.__table__)
@@ -293,3 +373,4 @@ DOCUMENTS = cast(Table, Document.__table__)
 FEED_CHANGES = cast(Table, FeedChange.__table__)
 TAG_CHANGES = cast(Table, TagChange.__table__)
 ARCHIVE_CHANGES = cast(Table, ArchiveChange.__table__)
+MEDIA_USES = cast(Table, MediaUse.__table__)

@@ -43,6 +43,10 @@ class Settings:
     # Longer than any task (time limit 120 s) plus its retry countdown (at most 60 s) plus its
     # wait in a worker's prefetch, or a live worker's message runs twice (harmless, wasted).
     broker_visibility_timeout: float = 300.0
+    # Where photos and their renditions are kept: `filesystem` (a folder, MEDIA_DIR: one host)
+    # or `database` (the DATABASE_URL's, which every host reaches; docker compose uses it).
+    media_store: str = "filesystem"
+    media_dir: str = "var/media"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -73,6 +77,8 @@ class Settings:
             if env.get("WORKER_METRICS_PORT")
             else None,
             broker_visibility_timeout=float(env.get("BROKER_VISIBILITY_TIMEOUT", "300")),
+            media_store=env.get("MEDIA_STORE", "filesystem"),
+            media_dir=env.get("MEDIA_DIR", "var/media"),
         )
 
 

@@ -469,7 +469,12 @@ def test_without_redis_the_limit_is_counted_in_memory(database_url: str, key: st
 def test_openapi_document_is_built_from_the_request_schemas(client: FlaskClient) -> None:
     document = client.get("/openapi.json").json
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/v1/articles", "/v1/articles/{article_id}"}
+    assert set(document["paths"]) == {
+        "/v1/articles",
+        "/v1/articles/{article_id}",
+        "/v1/media",
+        "/v1/media/{media_id}",
+    }
     assert set(document["paths"]["/v1/articles/{article_id}"]) == {"get", "put", "delete"}
     submission = document["components"]["schemas"]["Submission"]
     assert sorted(submission["required"]) == ["body", "title"]

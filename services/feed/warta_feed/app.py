@@ -9,6 +9,7 @@ from warta.instrumentation import instrument
 from warta.logs import configure_logging
 from warta.proxies import TrustedProxies, trusted_networks
 from warta.settings import Settings
+from warta_feed.media import media
 from warta_feed.pages import pages
 from warta_feed.responses import SECURITY_HEADERS
 from warta_feed.syndication import syndication
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.wsgi_app = TrustedProxies(app.wsgi_app, trusted_networks(settings.trusted_proxies))  # type: ignore[method-assign]
     app.register_blueprint(syndication)
     app.register_blueprint(pages)
+    app.register_blueprint(media)
     app.register_blueprint(health)
     instrument(app, "feed")
     app.after_request(add_security_headers)

@@ -9,13 +9,14 @@ from typing import Any
 
 from celery import current_task
 from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from warta.celery_app import app
 from warta.coalescing import FEED_REBUILD, LISTINGS_RENDER, TAGS_AND_ARCHIVES, CoalescedJob
 from warta.db import session_scope
+from warta.media import lead_photo_status
 from warta.messages import PUBLISH, REBUILD_FEEDS, REBUILD_TAGS_AND_ARCHIVES, RETRACT
-from warta.models import ARCHIVE_CHANGES, FEED_CHANGES, TAG_CHANGES, Revision
+from warta.models import ARCHIVE_CHANGES, FEED_CHANGES, MEDIA_READY, TAG_CHANGES, Revision
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
@@ -31,14 +32,30 @@ log = logging.getLogger(__name__)
 
 @app.task(name=PUBLISH, **STAGE_TASK_OPTIONS)
 def publish(**message: Any) -> None:
-    if run_stage("published", message, lambda _: None, _go_live):
+    if run_stage("published", message, _photo_ready, _go_live):
         request_rebuild()
 
 
-def _go_live(session: Session, revision: Revision, _: None) -> str | None:
+def _photo_ready(revision: Revision) -> bool:
+    """Whether the revision's uploaded photo, if it has one, has its renditions."""
+    status = lead_photo_status(_session_of(revision), revision)
+    return status is None or status == MEDIA_READY
+
+
+def _go_live(session: Session, revision: Revision, photo_ready: bool) -> str | None:
+    if not photo_ready:
+        # It waits as `rendered`: the rendition job sends it on once the photo is ready (or,
+        # should that message be lost, the relay's sweep of stalled revisions does).
+        return "rendered"
     # A future revision stays `scheduled`; the relay's sweep (warta.schedule) queues it again
     # when its time comes. No ETA message: the broker may lose it, the database keeps it.
     return go_live(session, revision)
+
+
+def _session_of(revision: Revision) -> Session:
+    session = object_session(revision)
+    assert session is not None, "a stage's revision is loaded in the stage's session"
+    return session
 
 
 @app.task(name=RETRACT, **STAGE_TASK_OPTIONS)

@@ -22,8 +22,20 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from warta.articles import retract
 from warta.db import session_scope
+from warta.media import LeadImage, lead_image, lead_images, lead_media_id
 from warta.messages import NORMALISE, RETRACT, revision_message
-from warta.models import ARTICLES, MAX_ID, RETRACTED, REVISIONS, Article, Revision, utcnow
+from warta.models import (
+    ARTICLES,
+    MAX_ID,
+    MEDIA_FAILED,
+    MEDIA_USES,
+    RETRACTED,
+    REVISIONS,
+    Article,
+    Media,
+    Revision,
+    utcnow,
+)
 from warta.outbox import add_message
 from warta.settings import Settings
 from warta_ingest.authentication import KeyCache
@@ -133,7 +145,10 @@ def retract_article(article_id: int) -> ResponseReturnValue:
 def get_article(article_id: int) -> ResponseReturnValue:
     with session_scope(settings().database_url, writer=False) as session:
         article = _own_article(session, article_id)
-        body = _resource(article)
+        image = lead_image(
+            session, _current(article).submission.get("image"), settings().public_base_url
+        )
+        body = _resource(article, image)
     response = jsonify(body)
     response.set_etag(str(article.current_revision))
     return response
@@ -151,7 +166,12 @@ def list_articles() -> ResponseReturnValue:
     with session_scope(settings().database_url, writer=False) as session:
         articles = session.scalars(statement.limit(query["limit"] + 1)).all()
         page = articles[: query["limit"]]
-        items = [_resource(article) for article in page]
+        images = lead_images(
+            session,
+            [_current(article).submission.get("image") for article in page],
+            settings().public_base_url,
+        )
+        items = [_resource(article, image) for article, image in zip(page, images, strict=True)]
     next_link = None
     if len(articles) > len(page):
         args = {**request.args.to_dict(), "cursor": _encode_cursor(page[-1].id)}
@@ -159,10 +179,14 @@ def list_articles() -> ResponseReturnValue:
     return jsonify(items=items, links={"self": request.full_path.rstrip("?"), "next": next_link})
 
 
-def _write(write: Callable[[Session], Answer]) -> ResponseReturnValue:
-    """Run `write` in one transaction; with an `Idempotency-Key`, keep or replay its answer."""
+def _write(
+    write: Callable[[Session], Answer], fingerprint: str | None = None
+) -> ResponseReturnValue:
+    """Run `write` in one transaction; with an `Idempotency-Key`, keep or replay its answer.
+    `fingerprint` stands for the request (by default its method, path and body)."""
     key = _idempotency_key()
-    fingerprint = request_fingerprint(request.method, request.path, request.get_data())
+    if fingerprint is None:
+        fingerprint = request_fingerprint(request.method, request.path, request.get_data())
     if key is not None and (replay := _replay(key, fingerprint)) is not None:
         return replay
     for attempt in (1, 2):
@@ -241,7 +265,24 @@ def _load_submission() -> dict[str, Any]:
             kind="too-large",
             errors={"body": ["Longer than 256 KiB."]},
         )
+    _check_photo(submission)
     return submission
+
+
+def _check_photo(submission: dict[str, Any]) -> None:
+    """An uploaded lead photo must be the office's own, and usable."""
+    media_id = lead_media_id(submission.get("image"))
+    if media_id is None:
+        return
+    with session_scope(settings().database_url, writer=False) as session:
+        media = session.get(Media, media_id)
+        problem = None
+        if media is None or media.office_id != g.office_id:
+            problem = f"No media {media_id} for this office; upload it with POST /v1/media."
+        elif media.status == MEDIA_FAILED:
+            problem = f"Media {media_id} could not be processed; upload the photo again."
+    if problem is not None:
+        raise invalid({"image": {"media": [problem]}})
 
 
 def _field_errors(error: ValidationError) -> dict[str, Any]:
@@ -271,6 +312,7 @@ NEW_ARTICLE = {
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 NEW_REVISION = insert(REVISIONS)
+NEW_MEDIA_USE = insert(MEDIA_USES)
 
 
 def _create(session: Session, submission: dict[str, Any]) -> Answer | None:
@@ -319,6 +361,9 @@ def _add_revision(
             "publish_at": submission.get("published_at") or utcnow(),
         },
     )
+    if (media_id := lead_media_id(submission.get("image"))) is not None:
+        values = {"article_id": article_id, "revision": number, "media_id": media_id}
+        session.execute(NEW_MEDIA_USE, values)
     add_message(session, NORMALISE, revision_message(article_id, number))
 
 
@@ -371,11 +416,16 @@ def _own_article(session: Session, article_id: int, *, for_update: bool = False)
     return article
 
 
-def _resource(article: Article) -> dict[str, Any]:
+def _resource(article: Article, image: LeadImage | None) -> dict[str, Any]:
+    """`image` is the current revision's lead image (`warta.media.lead_images`)."""
     revisions = {r.number: r for r in article.revisions}
     current = revisions[article.current_revision]
     live = revisions.get(article.live_revision) if article.live_revision else None
-    return article_resource(article, current, live, settings().public_base_url)
+    return article_resource(article, current, live, settings().public_base_url, image)
+
+
+def _current(article: Article) -> Revision:
+    return next(r for r in article.revisions if r.number == article.current_revision)
 
 
 def _articles_query(

@@ -15,6 +15,7 @@ from warta.logs import configure_logging
 from warta.metrics import PipelineCollector
 from warta.proxies import TrustedProxies, trusted_networks
 from warta.settings import Settings
+from warta_ingest import uploads  # noqa: F401 (its routes, /v1/media, join the api blueprint)
 from warta_ingest.api import api
 from warta_ingest.authentication import KeyCache
 from warta_ingest.openapi import docs

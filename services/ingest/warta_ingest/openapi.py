@@ -24,6 +24,8 @@ from warta_ingest.schemas import (
     ArticlePageSchema,
     ArticleQuerySchema,
     ArticleSchema,
+    ImageTextsSchema,
+    MediaSchema,
     ProblemSchema,
     SubmissionSchema,
 )
@@ -100,6 +102,7 @@ def openapi_document() -> dict[str, Any]:
         ("Article", ArticleSchema),
         ("ArticlePage", ArticlePageSchema),
         ("Problem", ProblemSchema),
+        ("Media", MediaSchema),
     ):
         spec.components.schema(name, schema=schema)
     article_id = {
@@ -185,7 +188,78 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     )
+    _media_paths(spec, idempotency_key)
     return spec.to_dict()
+
+
+# What a photo upload's errors mean (the others are as for articles).
+MEDIA_PROBLEMS = {
+    400: "No image in the body (or the field `file`), or a bad `Idempotency-Key`.",
+    404: "No such media for this office.",
+    413: "More than 20 MiB, or more pixels than allowed (JPEG 50 MP, PNG and WebP 25 MP).",
+    415: "Not a JPEG, PNG or WebP (SVG, GIF, HEIC are refused), an animation, or a declared "
+    "type that is another image type than the bytes.",
+    422: "Truncated or corrupt image, invalid texts (see `errors`), or an `Idempotency-Key` "
+    "reused for another request.",
+}
+
+
+def _media_paths(spec: APISpec, idempotency_key: dict[str, Any]) -> None:
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    texts = spec.components.schema("ImageTexts", schema=ImageTextsSchema).schemas["ImageTexts"]
+    form = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary"}, **texts["properties"]},
+    }
+    media_id = {
+        "in": "path",
+        "name": "media_id",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+    }
+    spec.path(
+        "/v1/media",
+        operations={
+            "post": {
+                "summary": "Upload a photo",
+                "description": "The image as the body (its type as `Content-Type`), or as the "
+                "field `file` of a multipart form. It is checked, then kept; its renditions "
+                "(WebP and JPEG, with no metadata) are made soon after (`status` becomes "
+                "`ready`). Name it in an article as `image: {media: ID}`.",
+                "parameters": [idempotency_key, {"in": "query", "schema": ImageTextsSchema}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "image/jpeg": binary,
+                        "image/png": binary,
+                        "image/webp": binary,
+                        "multipart/form-data": {"schema": form},
+                    },
+                },
+                "responses": {
+                    201: {
+                        **_json("Kept; its renditions are on their way.", "Media"),
+                        "headers": {"Location": {"schema": {"type": "string"}, "required": True}},
+                    },
+                    **_problems(400, 401, 413, 415, 422, 429, 503, described=MEDIA_PROBLEMS),
+                },
+            }
+        },
+    )
+    spec.path(
+        "/v1/media/{media_id}",
+        operations={
+            "get": {
+                "summary": "A photo's state and renditions",
+                "parameters": [media_id],
+                "responses": {
+                    200: _json("The photo.", "Media"),
+                    **_problems(401, 404, 429, 503, described=MEDIA_PROBLEMS),
+                },
+            }
+        },
+    )
 
 
 def _json(description: str, schema: str) -> dict[str, Any]:
@@ -197,11 +271,11 @@ def _accepted(status: int, description: str) -> dict[int, Any]:
     return {status: {**_json(description, "Accepted"), "headers": location}}
 
 
-def _problems(*statuses: int) -> dict[int, Any]:
+def _problems(*statuses: int, described: dict[int, str] | None = None) -> dict[int, Any]:
     documented = {}
     for status in sorted({*statuses, *EVERY_OPERATION}):
         documented[status] = {
-            "description": PROBLEM_TITLES[status],
+            "description": (described or {}).get(status, PROBLEM_TITLES[status]),
             "content": {PROBLEM_JSON: {"schema": "Problem"}},
         }
         if status in (429, 503):

@@ -8,9 +8,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
-from warta.models import FAILED, RETRACTED, SCHEDULED, STAGES
+from warta.models import FAILED, MAX_ID, RETRACTED, SCHEDULED, STAGES
 from warta_ingest.normalisation import clean_title
 
 MAX_BODY_BYTES = 256 * 1024
@@ -48,6 +57,9 @@ class HttpsUrl(fields.Url, Text):
     pass
 
 
+MAX_CAPTION_CHARS, MAX_CREDIT_CHARS, MAX_ALT_CHARS = 500, 200, 300
+
+
 class StrictSchema(Schema):
     """Unknown fields are errors; past a few, the answer names the first ones and counts the
     rest without validating anything else."""
@@ -67,10 +79,32 @@ class StrictSchema(Schema):
         raise ValidationError(errors)
 
 
-class ImageSchema(StrictSchema):
-    url = HttpsUrl(required=True, schemes={"https"}, validate=validate.Length(max=2000))
-    caption = Text(validate=validate.Length(max=500))
-    credit = Text(validate=validate.Length(max=200))
+class ImageTextsSchema(StrictSchema):
+    """What is said about a photo: with its upload, or with the article that shows it."""
+
+    caption = Text(validate=validate.Length(max=MAX_CAPTION_CHARS))
+    credit = Text(validate=validate.Length(max=MAX_CREDIT_CHARS))
+    alt = Text(
+        validate=validate.Length(max=MAX_ALT_CHARS),
+        metadata={"description": "What the photo shows, for readers who cannot see it."},
+    )
+
+
+class ImageSchema(ImageTextsSchema):
+    """An article's lead image: a photo uploaded to `/v1/media` (`media`), or one the office
+    hosts itself (`url`); its caption, credit and alt replace those of the upload."""
+
+    media = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "The id of the office's own upload (`POST /v1/media`)."},
+    )
+    url = HttpsUrl(schemes={"https"}, validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _media_or_url(self, data: dict[str, Any], **_: Any) -> None:
+        if ("media" in data) == ("url" in data):
+            raise ValidationError("Give either `media` or `url`.", "_schema")
 
 
 class SubmissionSchema(StrictSchema):
@@ -187,10 +221,59 @@ class ArticleSchema(Schema):
     published_at = fields.String(required=True, allow_none=True)
     updated_at = fields.String(required=True, allow_none=True)
     tags = fields.List(fields.Nested(TagSchema), required=True)
-    image = fields.Nested(ImageSchema, required=True, allow_none=True)
+    image = fields.Nested("ArticleImageSchema", required=True, allow_none=True)
     views = fields.Integer(required=True)
     url = fields.String(required=True, allow_none=True)
     links = fields.Nested(LinksSchema, required=True)
+
+
+MEDIA_STATUSES = ("processing", "ready", "failed")
+
+
+class RenditionSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "card, article or social."})
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    type = fields.String(required=True)
+    url = fields.String(
+        required=True,
+        metadata={
+            "description": "Public once a live article "
+            "shows the photo (404 before, 410 once none does)."
+        },
+    )
+    bytes = fields.Integer(required=True, allow_none=True, metadata={"description": "Once made."})
+
+
+class MediaSchema(Schema):
+    """An uploaded photo (`POST /v1/media`, `GET /v1/media/<id>`): its renditions are listed at
+    once, and made by the time `status` is `ready`."""
+
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(MEDIA_STATUSES))
+    error = fields.String(required=True, allow_none=True)
+    type = fields.String(required=True, metadata={"description": "Of the upload."})
+    width = fields.Integer(required=True, metadata={"description": "As shown (upright)."})
+    height = fields.Integer(required=True)
+    bytes = fields.Integer(required=True, metadata={"description": "Of the upload."})
+    caption = fields.String(required=True, allow_none=True)
+    credit = fields.String(required=True, allow_none=True)
+    alt = fields.String(required=True, allow_none=True)
+    renditions = fields.List(fields.Nested(RenditionSchema), required=True)
+    links = fields.Nested(LinksSchema, required=True)
+
+
+class ArticleImageSchema(Schema):
+    """An article's lead image as submitted; for an uploaded photo, also its state and its
+    renditions."""
+
+    media = fields.Integer()
+    url = fields.String()
+    caption = fields.String()
+    credit = fields.String()
+    alt = fields.String()
+    status = fields.String(validate=validate.OneOf(MEDIA_STATUSES))
+    renditions = fields.List(fields.Nested(RenditionSchema))
 
 
 class PageLinksSchema(Schema):
