@@ -106,7 +106,12 @@ def score_gold(reports: list[dict[str, Any]]) -> Scores:
             timezone=report.get("timezone", "Asia/Jakarta"),
             published_at=_published_at(report),
         )
-        tags = tag_report(title=result.title, text=result.text, language=result.language)
+        tags = tag_report(
+            title=result.title,
+            text=result.text,
+            language=result.language,
+            region=report.get("region"),
+        )
         scores.reports += 1
         name = report["id"]
 

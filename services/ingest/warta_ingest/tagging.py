@@ -9,7 +9,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from warta.regions import Region, regions
 from warta_ingest.datelines import extract_dateline
+from warta_ingest.gazetteer import load_gazetteer
 from warta_ingest.keywords import extract_keywords
 from warta_ingest.languages import DEFAULT_LANGUAGE, LANGUAGES
 from warta_ingest.plain_text import clean_text
@@ -46,9 +48,9 @@ class Tag:
     source: str
 
 
-def _vocabulary_tags(title: str, text: str, matches: list[Match]) -> dict[str, Tag]:
-    vocabulary = load_vocabulary()
-    in_title = {match.entry.slug for match in vocabulary.find(title)}
+def _vocabulary_tags(title_matches: list[Match], text: str, matches: list[Match]) -> dict[str, Tag]:
+    in_title = {match.entry.slug for match in title_matches}
+    entries = {match.entry.slug: match.entry for match in [*title_matches, *matches]}
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
     for match in matches:
@@ -58,7 +60,7 @@ def _vocabulary_tags(title: str, text: str, matches: list[Match]) -> dict[str, T
     lead_end = min(LEAD_CHARS, len(text) if paragraph_end < 0 else paragraph_end)
     tags = {}
     for slug in in_title | set(counts):
-        entry = vocabulary.entries[slug]
+        entry = entries[slug]
         titled = slug in in_title
         in_lead = first.get(slug, lead_end) < lead_end
         count = counts.get(slug, 0) + titled
@@ -80,14 +82,16 @@ def _vocabulary_tags(title: str, text: str, matches: list[Match]) -> dict[str, T
     return tags
 
 
-def _office_tags(office_tags: Sequence[str], found: dict[str, Tag]) -> dict[str, Tag]:
-    vocabulary = load_vocabulary()
+def _office_tags(
+    office_tags: Sequence[str], found: dict[str, Tag], home: Region | None
+) -> dict[str, Tag]:
+    vocabulary, gazetteer = load_vocabulary(), load_gazetteer()
     tags: dict[str, Tag] = {}
     for raw in office_tags:
         label = clean_text(raw)
         if not label:
             continue
-        entry = vocabulary.lookup(label)
+        entry = vocabulary.lookup(label) or gazetteer.lookup(label, home)
         if entry is not None:
             # The office's word for a vocabulary term: one tag, labelled as the vocabulary does.
             tags[entry.slug] = Tag(entry.slug, entry.label, entry.kind, OFFICE_SCORE, "office")
@@ -134,17 +138,29 @@ def _keyword_tags(text: str, language: str, matches: list[Match], taken: set[str
 
 
 def tag_report(
-    *, title: str, text: str, language: str, office_tags: Sequence[str] = ()
+    *,
+    title: str,
+    text: str,
+    language: str,
+    office_tags: Sequence[str] = (),
+    region: str | None = None,
 ) -> list[Tag]:
-    """Tags for a normalised report, most relevant first (score descending, then slug)."""
+    """Tags for a normalised report, most relevant first (score descending, then slug).
+
+    ``region`` is the office's own (a Kemendagri code, "35.14"): it settles a place name that
+    several regions share ("Pasuruan"). An unknown code counts as none.
+    """
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
+    home = regions().get(region) if region else None
+    vocabulary, gazetteer = load_vocabulary(), load_gazetteer()
     # The dateline names the office's home, not what the report is about; it still counts as a
     # mention, so it is kept for the vocabulary but not offered as a keyword.
     _, lead_start = extract_dateline(text)
-    matches = load_vocabulary().find(text)
-    found = _vocabulary_tags(title, text, matches)
-    office = _office_tags(office_tags, found)
+    matches = [*vocabulary.find(text), *gazetteer.find(text, home)]
+    title_matches = [*vocabulary.find(title), *gazetteer.find(title, home)]
+    found = _vocabulary_tags(title_matches, text, matches)
+    office = _office_tags(office_tags, found, home)
     tags = {**found, **office}
     body_matches = [
         Match(match.entry, match.start - lead_start, match.end - lead_start)

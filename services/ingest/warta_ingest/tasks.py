@@ -60,6 +60,8 @@ def _tag(revision: Revision) -> list[Tag]:
         text=revision.body_text or "",
         language=revision.language or "id",
         office_tags=revision.submission.get("tags", []),
+        # "Pasuruan" alone is the office's own Pasuruan, kabupaten or kota.
+        region=revision.article.office.region,
     )
 
 

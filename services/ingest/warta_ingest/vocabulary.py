@@ -1,4 +1,5 @@
-"""Warta's controlled vocabulary and the matcher that finds its terms in a report."""
+"""Warta's controlled vocabulary and the matcher that finds its terms in a report (places are
+the gazetteer's, see gazetteer.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import yaml
 
 from warta_ingest.folding import fold
 
-KINDS = ("topic", "organisation", "place", "person")
+KINDS = ("topic", "organisation", "person")
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,13 @@ class Vocabulary:
     def find(self, text: str) -> list[Match]:
         """Whole-word matches in ``text``, in order; within a kind, none inside another.
 
-        Kinds may overlap: "KPU Kabupaten Pasuruan" is an organisation and a place.
+        Kinds may overlap: "Sirekap KPU" holds a topic and an organisation.
         """
         folded = fold(text)
         found: list[Match] = []
         for end_index, (length, candidates) in self._automaton.iter(folded):
             start, end = end_index - length + 1, end_index + 1
-            if not _whole_word(folded, start, end):
+            if not is_whole_word(folded, start, end):
                 continue
             for term in candidates:
                 if term.written is None or text[start:end] == term.written:
@@ -84,7 +85,7 @@ def _key(term: str) -> str:
     return fold(" ".join(term.split()))
 
 
-def _whole_word(text: str, start: int, end: int) -> bool:
+def is_whole_word(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
     # Letters and digits continue a word ("Sipolnya" is not "Sipol"); punctuation, hyphens
@@ -95,7 +96,7 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 def _outermost(matches: list[Match]) -> Iterator[Match]:
     """Matches not inside a longer match of the same kind.
 
-    "Kota Pasuruan" hides the "Pasuruan" within it; "Tahapan Pemilu" and "Pemilu 2024", which
+    "KPU Kabupaten" hides the "KPU" within it; "Tahapan Pemilu" and "Pemilu 2024", which
     only overlap, are both kept.
     """
     by_kind: dict[str, list[Match]] = {}
