@@ -279,6 +279,11 @@ class Gazetteer:
                 matches.append(Match(_entry(region), start, end))
         return matches
 
+    def knows(self, phrase: str) -> bool:
+        """Whether ``phrase`` as a whole names a region, or a town or kecamatan in one."""
+        term = self._terms.get(_key(phrase))
+        return term is not None and bool(term.regions)
+
     def lookup(self, phrase: str, home: Region | None = None) -> Entry | None:
         """The place that ``phrase`` names as a whole (an office's own tag), if any."""
         term = self._terms.get(_key(phrase))
