@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from warta_ingest.datelines import Dateline, extract_dateline
-from warta_ingest.event_dates import DEFAULT_TIMEZONE, extract_event_at
+from warta_ingest.event_dates import DEFAULT_TIMEZONE, read_event_date
 from warta_ingest.languages import detect_language, normalise_language
 from warta_ingest.markup import markdown_to_html, paragraphs_to_html, sanitise_html
 from warta_ingest.plain_text import clean_text
+from warta_ingest.report_warnings import ReportWarning
 from warta_ingest.sentences import split_sentences
 from warta_ingest.slugs import make_slug
 
@@ -48,6 +49,8 @@ class NormalisedReport:
     reading_minutes: int
     dateline: Dateline
     event_at: datetime | None
+    # What the office is told it should check: the doubts and changes above.
+    warnings: list[ReportWarning]
 
 
 def split_paragraphs(body: str) -> list[str]:
@@ -139,6 +142,13 @@ def normalise_report(
     text = "\n\n".join(paragraphs)
     dateline, lead_start = extract_dateline(text)
     words = count_words(text)
+    event = read_event_date(
+        text,
+        head_end=lead_start,
+        title=clean_title,
+        timezone_name=timezone,
+        published_at=published_at,
+    )
     return NormalisedReport(
         title=clean_title,
         slug=make_title_slug(clean_title),
@@ -149,11 +159,6 @@ def normalise_report(
         word_count=words,
         reading_minutes=reading_minutes(words),
         dateline=dateline,
-        event_at=extract_event_at(
-            text,
-            head_end=lead_start,
-            title=clean_title,
-            timezone_name=timezone,
-            published_at=published_at,
-        ),
+        event_at=event.at,
+        warnings=event.warnings,
     )

@@ -70,16 +70,28 @@ def _ends_with_abbreviation(head: str) -> bool:
     return len(token) <= 1 or token in ABBREVIATIONS or "." in token
 
 
-def split_sentences(text: str) -> Iterator[str]:
-    """The sentences of one paragraph, each stripped; never splits inside an abbreviation."""
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence of one paragraph, whitespace around it left out; never
+    splits inside an abbreviation."""
     start = 0
     for match in _BOUNDARY.finditer(text):
         if match.group().startswith(".") and _ends_with_abbreviation(text[start : match.start()]):
             continue
-        sentence = text[start : match.end()].strip()
-        if sentence:
-            yield sentence
+        yield from _stripped(text, start, match.end())
         start = match.end()
-    rest = text[start:].strip()
-    if rest:
-        yield rest
+    yield from _stripped(text, start, len(text))
+
+
+def _stripped(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        yield start, end
+
+
+def split_sentences(text: str) -> Iterator[str]:
+    """The sentences of one paragraph, each stripped; never splits inside an abbreviation."""
+    for start, end in sentence_spans(text):
+        yield text[start:end]
