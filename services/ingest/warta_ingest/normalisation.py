@@ -13,13 +13,13 @@ from datetime import datetime
 from warta_ingest.datelines import Dateline, extract_dateline
 from warta_ingest.event_dates import DEFAULT_TIMEZONE, read_event_date
 from warta_ingest.languages import detect_language, normalise_language
-from warta_ingest.markup import markdown_to_html, paragraphs_to_html, sanitise_html
-from warta_ingest.plain_text import clean_text
-from warta_ingest.report_warnings import ReportWarning
+from warta_ingest.markup import SanitisedHtml, markdown_to_html, paragraphs_to_html, sanitise_html
+from warta_ingest.plain_text import clean_text, clean_title
+from warta_ingest.report_warnings import ReportWarning, title_cleaned
 from warta_ingest.sentences import split_sentences
 from warta_ingest.slugs import make_slug
 
-__all__ = ["Dateline", "NormalisedReport", "clean_text", "normalise_report"]
+__all__ = ["Dateline", "NormalisedReport", "clean_text", "clean_title", "normalise_report"]
 
 BODY_FORMATS = ("text", "html", "markdown")
 SLUG_MAX_LENGTH = 80
@@ -113,13 +113,13 @@ def reading_minutes(word_count: int) -> int:
     return max(1, math.floor(word_count / WORDS_PER_MINUTE + 0.5))
 
 
-def _body(body: str, body_format: str) -> tuple[str, list[str]]:
+def _body(body: str, body_format: str, base_url: str | None) -> SanitisedHtml:
     if body_format == "html":
-        return sanitise_html(body)
+        return sanitise_html(body, base_url)
     if body_format == "markdown":
-        return sanitise_html(markdown_to_html(body))
+        return sanitise_html(markdown_to_html(body), base_url)
     paragraphs = split_paragraphs(body)
-    return paragraphs_to_html(paragraphs), paragraphs
+    return SanitisedHtml(paragraphs_to_html(paragraphs), paragraphs)
 
 
 def normalise_report(
@@ -130,29 +130,35 @@ def normalise_report(
     language: str | None = None,
     timezone: str = DEFAULT_TIMEZONE,
     published_at: datetime | None = None,
+    base_url: str | None = None,
 ) -> NormalisedReport:
     """Normalise one submitted report. Total: any strings give a result, none raises.
 
     An unknown ``body_format`` is read as plain text. ``title`` may come back empty when it held
-    only junk; rejecting that is the caller's decision. ``published_at`` dates what the report
-    writes without a year ("Rabu (29/12)") or relative to the day it appears ("hari ini").
+    only junk or markup; rejecting that is the caller's decision. ``published_at`` dates what the
+    report writes without a year ("Rabu (29/12)") or relative to the day it appears ("hari
+    ini"). ``base_url``, where the office's own pages are known, makes relative links and images
+    in the body absolute; without it they are dropped (and the office told).
     """
-    clean_title = clean_text(title)
-    body_html, paragraphs = _body(body, body_format)
+    plain_title = clean_title(title)
+    warnings = [title_cleaned(plain_title)] if plain_title != clean_text(title) else []
+    sanitised = _body(body, body_format, base_url)
+    warnings += sanitised.warnings
+    body_html, paragraphs = sanitised.body_html, sanitised.paragraphs
     text = "\n\n".join(paragraphs)
     dateline, lead_start = extract_dateline(text)
     words = count_words(text)
     event = read_event_date(
         text,
         head_end=lead_start,
-        title=clean_title,
+        title=plain_title,
         timezone_name=timezone,
         published_at=published_at,
     )
     return NormalisedReport(
-        title=clean_title,
-        slug=make_title_slug(clean_title),
-        language=normalise_language(language) or detect_language(f"{clean_title}\n{text}"),
+        title=plain_title,
+        slug=make_title_slug(plain_title),
+        language=normalise_language(language) or detect_language(f"{plain_title}\n{text}"),
         body_html=body_html,
         text=text,
         excerpt=make_excerpt(text[lead_start:]),
@@ -160,5 +166,5 @@ def normalise_report(
         reading_minutes=reading_minutes(words),
         dateline=dateline,
         event_at=event.at,
-        warnings=event.warnings,
+        warnings=[*warnings, *event.warnings],
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
 import ftfy
+import nh3
 
 # ftfy's own defaults would straighten typographic quotes and unescape HTML entities: the first
 # changes what the office wrote, the second makes cleaning not idempotent ("&amp;lt;" -> "<").
@@ -29,6 +31,14 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _DEBRIS = re.compile("[\x7f-\x9f\u00ad\u200b\u2060\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
 _MAX_PASSES = 4
+# A tag HTML knows ("<b>", "</span>", "<br/>", "<a href=…>"), the sign that a CMS pasted markup
+# into a title. "<17 tahun" or "<Pemilu>" are not markup and stay as written.
+_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|big|blockquote|br|center|cite|code|del|div|em|font|h[1-6]|hr|i|img|ins|kbd"
+    r"|mark|p|q|s|small|span|strike|strong|sub|sup|tt|u|script|style|iframe|object|embed|svg"
+    r"|video|audio|link|meta|title)\b[^<>]*>",
+    re.IGNORECASE,
+)
 
 
 def remove_illegal_characters(value: str) -> str:
@@ -73,3 +83,21 @@ def clean_text(value: str) -> str:
 
 def _is_settled(value: str) -> bool:
     return not _MOJIBAKE_HINT.search(value) and unicodedata.is_normalized("NFC", value)
+
+
+def clean_title(value: str) -> str:
+    """A title as plain text: ``clean_text``, and any markup a CMS left in it taken out.
+
+    "Bimbingan Teknis <b>Keamanan Siber</b>" is "Bimbingan Teknis Keamanan Siber"; once a title
+    holds markup its entities are markup too ("&amp;" is "&"), and a script's text is dropped
+    with it. May come back empty (a title of markup only): rejecting that is the caller's
+    decision. The API checks submitted titles with it and normalise stores what it returns.
+    """
+    value = clean_text(value)
+    for _ in range(_MAX_PASSES):
+        if not _HTML_TAG.search(value):
+            return value
+        # nh3 takes every tag out and escapes what it leaves; one unescape gives plain text
+        # (which, if it was escaped markup, holds tags again: hence the passes).
+        value = clean_text(html.unescape(nh3.clean(value, tags=set())))
+    return value

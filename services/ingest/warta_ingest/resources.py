@@ -39,6 +39,7 @@ def article_resource(
         "published_at": _iso(article.published_at or revision.publish_at),
         "updated_at": _iso(article.updated_at),
         "tags": revision.tags or [],
+        "warnings": revision.warnings or [],
         "image": revision.submission.get("image"),
         "views": article.views,
         "url": public_url,
