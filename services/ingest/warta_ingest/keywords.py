@@ -17,9 +17,13 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
+from warta_ingest.event_dates import CALENDAR_WORDS
 from warta_ingest.languages import stopwords
 
 MIN_FREQUENCY = 2
+# Never part of a keyword, like stopwords: the calendar ("tanggal nopember") and the words that
+# number documents ("Keputusan Nomor …"). A word holding a digit is a code ("PL-02-SD", "C1").
+NOT_KEYWORDS = CALENDAR_WORDS | {"nomor", "no", "nomer", "tentang", "perihal", "lampiran"}
 # One pass cuts the text into words, sentence breaks and chunk breaks. A sentence ends at
 # whitespace after end punctuation or at a line break; candidates never cross a chunk break
 # (punctuation). The full stop only marks a chunk break, so the whitespace after it still ends
@@ -30,6 +34,7 @@ _PIECE = re.compile(
     r"|[,;:()\[\]\"“”‘’–—/|!?…]|\.(?=\s|$)|\s-\s"
 )
 _PUNCTUATION = frozenset(',;:()[]"“”‘’–—/|!?….')
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,8 @@ def extract_keywords(text: str, language: str, limit: int = 5) -> list[Keyword]:
     sentence_breaks = {mark for mark in breaks if mark.isspace()}
     breaks.add("")
     # Candidates are runs of content words: a stopword never starts, ends or sits inside one.
-    ignored = stopwords(language) | breaks
+    ignored = stopwords(language) | breaks | NOT_KEYWORDS
+    ignored |= {mark for mark in set(marks) if not mark.isalpha() and _DIGIT.search(mark)}
     content = [None if mark in ignored else mark for mark in marks]
     frequencies = Counter(content)
     counts: dict[tuple[str, ...], int] = {

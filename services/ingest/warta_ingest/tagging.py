@@ -118,23 +118,44 @@ def _without_spans(text: str, matches: list[Match]) -> str:
     return "".join(pieces)
 
 
-def _keyword_tags(text: str, language: str, matches: list[Match], taken: set[str]) -> list[Tag]:
+def _words(label: str) -> frozenset[str]:
+    return frozenset(make_slug(label, max_length=_TAG_SLUG_LENGTH).split("-"))
+
+
+def _is_junk(label: str, chosen: list[frozenset[str]]) -> bool:
+    """A keyword that only repeats another tag: a vocabulary term spelled otherwise ("Badan
+    Adhok" beside "Badan Ad Hoc"), part of a tag's label ("Rekapitulasi" beside "Rekapitulasi
+    Suara"), or a place (the gazetteer's, tagged as such where it is settled)."""
+    words = _words(label)
+    return (
+        any(words <= taken for taken in chosen)
+        or load_vocabulary().resembles(label)
+        or load_gazetteer().knows(label)
+    )
+
+
+def _keyword_tags(
+    text: str, language: str, matches: list[Match], tags: dict[str, Tag]
+) -> list[Tag]:
     keywords = extract_keywords(_without_spans(text, matches), language, limit=KEYWORD_LIMIT * 2)
     if not keywords:
         return []
     best = keywords[0].score
-    tags = []
+    taken = set(tags)
+    chosen = [_words(tag.label) for tag in tags.values()]
+    found = []
     for keyword in keywords:
         slug = make_slug(keyword.label, max_length=_TAG_SLUG_LENGTH)
-        if not slug or slug in taken:
+        if not slug or slug in taken or _is_junk(keyword.label, chosen):
             continue
         taken.add(slug)
+        chosen.append(_words(keyword.label))
         # YAKE scores run the other way (lower is better) and have no upper bound.
         score = KEYWORD_TOP_SCORE * (best / keyword.score) if keyword.score > 0 else 0.0
-        tags.append(Tag(slug, keyword.label, "keyword", round(score, 3), "keyword"))
-        if len(tags) == KEYWORD_LIMIT:
+        found.append(Tag(slug, keyword.label, "keyword", round(score, 3), "keyword"))
+        if len(found) == KEYWORD_LIMIT:
             break
-    return tags
+    return found
 
 
 def tag_report(
@@ -167,6 +188,6 @@ def tag_report(
         for match in matches
         if match.start >= lead_start
     ]
-    keywords = _keyword_tags(text[lead_start:], language, body_matches, set(tags))
+    keywords = _keyword_tags(text[lead_start:], language, body_matches, tags)
     result = [*tags.values(), *keywords]
     return sorted(result, key=lambda tag: (-tag.score, tag.slug))

@@ -3,7 +3,8 @@ the gazetteer's, see gazetteer.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -15,6 +16,12 @@ import yaml
 from warta_ingest.folding import fold
 
 KINDS = ("topic", "organisation", "person")
+# Spellings of one sound that offices mix ("adhoc"/"adhok", "djadwal"/"jadwal"), made one.
+_SOUNDS = (("dj", "j"), ("tj", "c"), ("oe", "u"), ("ph", "f"), ("q", "k"), ("c", "k"))
+_NOT_LETTER = re.compile(r"[^a-z0-9]")
+_DOUBLED = re.compile(r"(.)\1+")
+# Shorter skeletons are acronyms ("DPT", "DPS", "DPK"): one letter apart, they are other terms.
+_NEAR_LENGTH = 6
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,22 @@ class Vocabulary:
                 self._automaton.add_word(key, (len(key), tuple(candidates)))
         self._automaton.make_automaton()
         self._by_key = terms
+        self._skeletons, self._one_off = _near_index(
+            term for entry, loose, cased in entries for term in (entry.label, *loose, *cased)
+        )
+
+    def resembles(self, phrase: str) -> bool:
+        """Whether ``phrase`` is a vocabulary term written another way: spaced or hyphenated
+        otherwise ("Badan Adhok", "Si Rekap"), or one letter off ("Pantarlik")."""
+        skeleton = _skeleton(phrase)
+        if skeleton in self._skeletons:
+            return True
+        if len(skeleton) < _NEAR_LENGTH:
+            return False
+        return skeleton in self._one_off or any(
+            shorter in self._skeletons or shorter in self._one_off
+            for shorter in _one_deleted(skeleton)
+        )
 
     def lookup(self, phrase: str) -> Entry | None:
         """The entry whose term is exactly ``phrase`` (folded), e.g. an office's own tag."""
@@ -83,6 +106,31 @@ class Vocabulary:
 
 def _key(term: str) -> str:
     return fold(" ".join(term.split()))
+
+
+def _skeleton(term: str) -> str:
+    """``term`` folded to letters and digits, spelling variants of one sound made one."""
+    skeleton = _NOT_LETTER.sub("", fold(term))
+    for written, sound in _SOUNDS:
+        skeleton = skeleton.replace(written, sound)
+    return _DOUBLED.sub(r"\1", skeleton)
+
+
+def _one_deleted(skeleton: str) -> Iterator[str]:
+    return (skeleton[:i] + skeleton[i + 1 :] for i in range(len(skeleton)))
+
+
+def _near_index(terms: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The terms' skeletons, and those of their long ones with one letter deleted: a skeleton
+    one edit from a term's is in the second set or has a deletion in either."""
+    skeletons = {_skeleton(term) for term in terms}
+    one_off = {
+        shorter
+        for skeleton in skeletons
+        if len(skeleton) >= _NEAR_LENGTH
+        for shorter in _one_deleted(skeleton)
+    }
+    return frozenset(skeletons), frozenset(one_off)
 
 
 def is_whole_word(text: str, start: int, end: int) -> bool:

@@ -125,3 +125,24 @@ def test_tag_report_is_total(title: str, text: str, language: str, office_tags: 
 
     assert len({tag.slug for tag in tags}) == len(tags)
     assert all(tag.slug for tag in tags)
+
+
+def test_keywords_hold_no_dates_codes_places_or_vocabulary_spelled_otherwise() -> None:
+    text = (
+        "Sidoarjo – KPU Kabupaten Sidoarjo membentuk badan ad hoc pada tanggal 5 Nopember."
+        " Pendaftaran Badan Adhok dibuka sampai tanggal 12 Nopember dengan formulir PL-02-SD."
+        " Formulir PL-02-SD diserahkan ke sekretariat. Badan Adhok bertugas sampai tanggal 30"
+        " Nopember. Seleksi Badan Adhok melibatkan warga Sidoarjo dan warga Sidoarjo lainnya."
+        " Keputusan Nomor 12 menetapkan seleksi. Keputusan Nomor 13 menetapkan jadwal seleksi."
+        " Seleksi wawancara dilaksanakan di aula. Seleksi wawancara diikuti warga."
+    )
+
+    tags = tag_report(title="Pembentukan Badan Adhok", text=text, language="id", region="35.15")
+
+    keywords = {tag.slug for tag in tags if tag.kind == "keyword"}
+    assert "badan-ad-hoc" in {tag.slug for tag in tags if tag.kind == "topic"}
+    assert keywords, "the report still has keywords of its own"
+    for slug in keywords:
+        words = set(slug.split("-"))
+        assert not words & {"tanggal", "nopember", "nomor", "pl", "sd", "02"}, slug
+        assert slug not in {"badan-adhok", "adhok", "sidoarjo", "badan"}, slug
