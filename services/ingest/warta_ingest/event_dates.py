@@ -389,18 +389,46 @@ def _sentence(text: str, position: int) -> tuple[int, int]:
     return paragraph_start, paragraph_end
 
 
-def _event_time(
-    text: str, found: _FoundDate, at_head: bool, dates: list[_FoundDate]
+def _next_paragraph_lead(text: str, paragraph_end: int) -> tuple[int, int] | None:
+    """The first sentence of the paragraph after the one ending at ``paragraph_end``."""
+    start = paragraph_end
+    while start < len(text) and text[start].isspace():
+        start += 1
+    if start >= len(text):
+        return None
+    return _sentence(text, start)
+
+
+def _time_near(
+    text: str, mention: _FoundDate, at_head: bool, dates: list[_FoundDate]
 ) -> tuple[time, tzinfo | None] | None:
-    """The time of the event on ``found``'s day: in its sentence; for a date at the head, else
-    later in its paragraph before the next date."""
-    sentence_start, sentence_end = _sentence(text, found.start)
+    """The time of the event at one mention of its date: in the mention's sentence; for a date
+    at the head, else later in its paragraph or the next paragraph's first sentence, before any
+    other date is written."""
+    sentence_start, sentence_end = _sentence(text, mention.start)
     opening = _opening_time(text, sentence_start, sentence_end)
     if opening is not None or not at_head:
         return opening
-    _, paragraph_end = _paragraph(text, found.start)
-    later = [item.start for item in dates if sentence_end <= item.start < paragraph_end]
-    return _opening_time(text, sentence_end, min([paragraph_end, *later]))
+    _, paragraph_end = _paragraph(text, mention.start)
+    following = _next_paragraph_lead(text, paragraph_end)
+    end = following[1] if following is not None else paragraph_end
+    later = [item.start for item in dates if sentence_end <= item.start < end]
+    return _opening_time(text, sentence_end, min([end, *later]))
+
+
+def _event_time(
+    text: str, found: _FoundDate, at_head: bool, head_limit: int, dates: list[_FoundDate]
+) -> tuple[time, tzinfo | None] | None:
+    """The time of the event on ``found``'s day, looked for at each mention of that day in turn
+    (a caption or the dateline may name the day before the report proper does)."""
+    if found.relative:
+        return _time_near(text, found, at_head, dates)
+    mentions = [item for item in dates if item.value == found.value and not item.document]
+    for mention in mentions or [found]:
+        opening = _time_near(text, mention, at_head and mention.start < head_limit, dates)
+        if opening is not None:
+            return opening
+    return None
 
 
 def read_event_date(
@@ -436,7 +464,8 @@ def read_event_date(
     if found is None:
         return EventDate(None, [*warnings, no_event_date()])
     at = time(0, 0)
-    opening = _event_time(source, found, at_head, dates)
+    head_limit = (head_end if source is text else 0) + _HEAD_CHARS
+    opening = _event_time(source, found, at_head, head_limit, dates)
     if opening is not None:
         at = opening[0]
         zone = opening[1] or zone

@@ -429,3 +429,24 @@ def test_the_office_is_told_when_a_day_name_disagrees_or_no_date_is_found() -> N
     assert nothing.at is None
     assert [warning.code for warning in nothing.warnings] == ["no-event-date"]
     assert fine.warnings == []
+
+
+def test_the_time_is_found_at_another_mention_of_the_day() -> None:
+    text = (
+        "Suasana rapat pleno, Rabu (13/3/2024) malam. (Foto: Humas)\n\n"
+        "WAMENA – KPU menuntaskan rapat pleno, Rabu (13/3/2024). Pleno dimulai pukul 19.00 WIT."
+    )
+
+    at = extract_event_at(text, head_end=text.index("KPU"))
+
+    assert at == datetime.fromisoformat("2024-03-13T19:00:00+09:00")
+
+
+def test_a_head_date_takes_its_time_from_the_next_paragraph_s_first_sentence_only() -> None:
+    opening = "Gunungtua – KPU menggelar simulasi pemungutan suara, Senin (25/11/2024).\n\n"
+
+    first = extract_event_at(opening + "Simulasi dimulai pukul 08.30 WIB. Lalu rapat.")
+    second = extract_event_at(opening + "Simulasi diikuti KPPS. Rapat dimulai pukul 08.30 WIB.")
+
+    assert first == datetime.fromisoformat("2024-11-25T08:30:00+07:00")
+    assert second == datetime.fromisoformat("2024-11-25T00:00:00+07:00")
