@@ -48,7 +48,9 @@ class Tag:
     source: str
 
 
-def _vocabulary_tags(title_matches: list[Match], text: str, matches: list[Match]) -> dict[str, Tag]:
+def _vocabulary_tags(
+    title_matches: list[Match], text: str, lead_start: int, matches: list[Match]
+) -> dict[str, Tag]:
     in_title = {match.entry.slug for match in title_matches}
     entries = {match.entry.slug: match.entry for match in [*title_matches, *matches]}
     counts: dict[str, int] = {}
@@ -56,8 +58,9 @@ def _vocabulary_tags(title_matches: list[Match], text: str, matches: list[Match]
     for match in matches:
         counts[match.entry.slug] = counts.get(match.entry.slug, 0) + 1
         first.setdefault(match.entry.slug, match.start)
-    paragraph_end = text.find("\n\n")
-    lead_end = min(LEAD_CHARS, len(text) if paragraph_end < 0 else paragraph_end)
+    # The lead is the report proper's first paragraph, after any caption and the dateline.
+    paragraph_end = text.find("\n\n", lead_start)
+    lead_end = min(lead_start + LEAD_CHARS, len(text) if paragraph_end < 0 else paragraph_end)
     tags = {}
     for slug in in_title | set(counts):
         entry = entries[slug]
@@ -175,12 +178,13 @@ def tag_report(
         language = DEFAULT_LANGUAGE
     home = regions().get(region) if region else None
     vocabulary, gazetteer = load_vocabulary(), load_gazetteer()
-    # The dateline names the office's home, not what the report is about; it still counts as a
-    # mention, so it is kept for the vocabulary but not offered as a keyword.
+    # The dateline names the office's home, not what the report is about: its place is no
+    # mention of a place, and nothing before the report proper is offered as a keyword.
     _, lead_start = extract_dateline(text)
-    matches = [*vocabulary.find(text), *gazetteer.find(text, home)]
+    places = [match for match in gazetteer.find(text, home) if match.start >= lead_start]
+    matches = [*vocabulary.find(text), *places]
     title_matches = [*vocabulary.find(title), *gazetteer.find(title, home)]
-    found = _vocabulary_tags(title_matches, text, matches)
+    found = _vocabulary_tags(title_matches, text, lead_start, matches)
     office = _office_tags(office_tags, found, home)
     tags = {**found, **office}
     body_matches = [

@@ -30,8 +30,9 @@ def test_sample_2_tags(samples: dict[str, dict[str, Any]]) -> None:
     )
     # Named once each, in the list of guests after the lead: an editor still tags them.
     assert {"tni", "kemenag", "kominfo", "bakesbangpol"} <= _slugs(tags, "organisation")
-    # A place named once after the lead ("Polres Kota Pasuruan") is not (see tagging.py).
-    assert _slugs(tags, "place") == {"kabupaten-pasuruan"}
+    # The lead is the report proper's first 400 characters: "Polres Kota Pasuruan", among the
+    # guests, is in it (as the gold set has it).
+    assert _slugs(tags, "place") == {"kabupaten-pasuruan", "kota-pasuruan"}
     by_slug = {tag.slug: tag for tag in tags}
     assert by_slug["pemutakhiran-data-pemilih"] == Tag(
         "pemutakhiran-data-pemilih", "Pemutakhiran Data Pemilih", "topic", 1.0, "vocabulary"
@@ -146,3 +147,24 @@ def test_keywords_hold_no_dates_codes_places_or_vocabulary_spelled_otherwise() -
         words = set(slug.split("-"))
         assert not words & {"tanggal", "nopember", "nomor", "pl", "sd", "02"}, slug
         assert slug not in {"badan-adhok", "adhok", "sidoarjo", "badan"}, slug
+
+
+def test_the_dateline_names_the_office_s_home_not_a_place_of_the_report() -> None:
+    text = (
+        "Surabaya, jatim.kpu.go.id – KPU Provinsi Jawa Timur memantau pelipatan surat suara di"
+        " gudang KPU Kabupaten Lumajang. KPU Jatim meminta petugas teliti."
+    )
+
+    places = _slugs(tag_report(title="Pelipatan", text=text, language="id", region="35"), "place")
+
+    assert places == {"jawa-timur", "kabupaten-lumajang"}
+
+
+def test_the_lead_is_counted_after_a_caption_and_the_dateline() -> None:
+    caption = "Operator mengikuti bimtek keamanan siber di aula. (Foto: Humas KPU)"
+    lead = "Sidoarjo – KPU Kabupaten Sidoarjo menggelar bimtek keamanan siber bagi operator."
+    text = f"{caption}\n\n{lead}\n\n" + "Kata pengisi. " * 40 + "Operator di Sidoarjo hadir."
+
+    places = _slugs(tag_report(title="Bimtek", text=text, language="id", region="35.15"), "place")
+
+    assert places == {"kabupaten-sidoarjo"}
