@@ -1,7 +1,7 @@
 """Quality of the normalise and tag stages, per field, over the gold set (tests/gold/reports.yaml)
 and the field corpus (tests/gold/field_reports.yaml: reports in the forms real offices write).
 
-For each set, and for the gold set's tuning and held-out reports apart: datelines found and
+For each set, and for its tuning and held-out reports apart: datelines found and
 right, excerpts that start where the report proper does, event dates, languages, titles,
 warnings, precision, recall and F1 of topic, organisation and place tags, place tags naming a
 wrong region, and junk keyword tags (dates, document codes, vocabulary terms spelled otherwise).
@@ -297,10 +297,13 @@ def main() -> int:
             print(f"    - {miss}")
     overall = score_gold(gold)
     _report("gold set, all", overall)
-    corpus = score_gold(load_gold(FIELD))
-    _report("field corpus", corpus)
-    for miss in corpus.misses if args.misses else []:
-        print(f"    - {miss}")
+    field_reports = load_gold(FIELD)
+    for split in SPLITS:
+        scores = score_gold([report for report in field_reports if split_of(report) == split])
+        _report(f"field corpus, {split}", scores)
+        for miss in scores.misses if args.misses else []:
+            print(f"    - {miss}")
+    _report("field corpus, all", score_gold(field_reports))
     ok = overall.accuracy(overall.dates) >= MIN_DATE_ACCURACY and overall.f1 >= MIN_TOPIC_F1
     if not ok:
         print(f"FAILED: need the gold set's event dates at 100% and topic F1 >= {MIN_TOPIC_F1}")
