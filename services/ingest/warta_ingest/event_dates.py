@@ -26,7 +26,6 @@ set the offset; otherwise it is the office's zone. With no time the event is at 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -112,6 +111,14 @@ _DATE = re.compile(
 # Where a date can start: a bracket, a number, a day or month name (found in folded text: a
 # case-sensitive search is several times faster than the full pattern tried at every offset).
 _ANCHOR = re.compile(rf"\(|(?<!\d)\d|\b(?:{_DAYS}|{_MONTH_NAMES})\b")
+# Past the head, a date that opens with its day name is looked for first (and the rest only when
+# no date has been found): numbers are everywhere in a report, day names are not.
+_DAY_ANCHOR = re.compile(rf"\b(?=[afjkmrstw])(?:{_DAYS})\b")
+# What looks like a written date, in folded text ("28/12", "28.12.2021", "28 desember").
+_DATE_LIKE = re.compile(
+    rf"(?<!\d)\d{{1,2}}\s*[/-]\s*\d{{1,2}}(?!\d)|(?<!\d)\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
+    rf"|(?<!\d)\d{{1,2}}\s+(?:{_MONTH_NAMES})\b"
+)
 # Dates relative to the publication date, as many days after it as the number says.
 _RELATIVE_DAYS = {
     "hari ini": 0, "tadi pagi": 0, "tadi siang": 0, "tadi sore": 0, "kemarin": -1,
@@ -150,8 +157,13 @@ _DOCUMENT = re.compile(
     r"\s*$",
     re.IGNORECASE,
 )
+# What a document's date is written after; most dates are not, and are told apart cheaply.
+_DOCUMENT_HINT = re.compile(
+    r"(?:tanggal|tgl\.?|tertanggal|ditetapkan|diundangkan|ditandatangani|pada)\s*$", re.IGNORECASE
+)
 _HEAD_CHARS = 400
 _DOCUMENT_LOOK_BACK = 120
+_HINT_LOOK_BACK = 25
 _ANNOUNCEMENT_DAYS = 90
 _PLAN_DAYS = 60
 
@@ -254,46 +266,81 @@ def _date_of(match: re.Match[str], reference: date | None) -> date | None:
     return None
 
 
-def _matches(text: str, folded: str) -> Iterator[re.Match[str]]:
-    # The full pattern tried at every offset costs milliseconds a report, so it is only tried
-    # where a date can start, and not again inside a date it found.
-    reached = 0
-    for anchor in _ANCHOR.finditer(folded):
-        if anchor.start() < reached:
-            continue
-        match = _DATE.match(text, anchor.start())
-        if match is not None:
-            reached = match.end()
-            yield match
-
-
 def _is_document_date(text: str, start: int) -> bool:
+    if not _DOCUMENT_HINT.search(text, max(0, start - _HINT_LOOK_BACK), start):
+        return False
     return bool(_DOCUMENT.search(text, max(0, start - _DOCUMENT_LOOK_BACK), start))
 
 
-def _dates(text: str, reference: date | None) -> list[_FoundDate]:
-    found = []
-    for match in _matches(text, fold(text)):
-        value = _date_of(match, reference)
+class _Dates:
+    """The dates written in a text, read only as far as they are needed: trying the full pattern
+    at every offset costs milliseconds a report, so it is only tried where a date can start."""
+
+    def __init__(self, text: str, reference: date | None, head_limit: int) -> None:
+        self.text, self.reference, self.head_limit = text, reference, head_limit
+        self.folded = fold(text)
+        self.head = self._read(_ANCHOR, 0, head_limit)
+        self.day_named_later = self._read(_DAY_ANCHOR, head_limit, len(text))
+        self._later: list[_FoundDate] | None = None
+
+    def later(self) -> list[_FoundDate]:
+        """Every date past the head."""
+        if self._later is None:
+            self._later = self._read(_ANCHOR, self.head_limit, len(self.text))
+        return self._later
+
+    def known(self) -> list[_FoundDate]:
+        """The dates read so far, in order."""
+        return [*self.head, *(self._later if self._later is not None else self.day_named_later)]
+
+    def any_between(self, start: int, end: int) -> bool:
+        """Whether a date is written between ``start`` and ``end``: one read at the head, or past
+        it anything that looks like one (reading them all there would cost more)."""
+        if any(start <= item.start < end for item in self.head):
+            return True
+        start = max(start, self.head_limit)
+        return start < end and _DATE_LIKE.search(self.folded, start, end) is not None
+
+    def _read(self, anchors: re.Pattern[str], start: int, end: int) -> list[_FoundDate]:
+        found = []
+        reached = start
+        for anchor in anchors.finditer(self.folded, start, end):
+            if anchor.start() < reached:
+                continue
+            match = _DATE.match(self.text, anchor.start())
+            if match is None:
+                continue
+            reached = match.end()
+            item = self._found(match)
+            if item is not None:
+                found.append(item)
+        return found
+
+    def _found(self, match: re.Match[str]) -> _FoundDate | None:
+        value = _date_of(match, self.reference)
         # A numeric date needs its day name or brackets to be told from a score or a ratio, and
         # without its year, its day name: "(1/2)" is a fraction.
         day_name = match.group("weekday")
         numeric = bool(match.group("nd")) and not day_name
         bracketed = match.group().lstrip().startswith("(")
         if value is None or (numeric and not bracketed) or (match.group("sd") and not day_name):
-            continue
+            return None
+        # With a publication date, a date with no day name long after it is a plan.
+        if (
+            not day_name
+            and self.reference is not None
+            and value > self.reference + timedelta(days=_PLAN_DAYS)
+        ):
+            return None
         weekday = _weekday(day_name)
-        found.append(
-            _FoundDate(
-                value,
-                match.start(),
-                match.end(),
-                day_name=day_name,
-                agrees=None if weekday is None else value.weekday() == weekday,
-                document=_is_document_date(text, match.start()),
-            )
+        return _FoundDate(
+            value,
+            match.start(),
+            match.end(),
+            day_name=day_name,
+            agrees=None if weekday is None else value.weekday() == weekday,
+            document=_is_document_date(self.text, match.start()),
         )
-    return found
 
 
 def _relative_date(text: str, end: int, reference: date | None) -> _FoundDate | None:
@@ -318,32 +365,32 @@ def _relative_date(text: str, end: int, reference: date | None) -> _FoundDate | 
 
 def _event_date(
     text: str, head_end: int, reference: date | None
-) -> tuple[_FoundDate | None, bool, list[_FoundDate]]:
+) -> tuple[_FoundDate | None, bool, _Dates]:
     """The date the report is about (see the module's docstring), whether it was read at the
-    head, and every date found."""
+    head, and the dates read."""
     head_limit = head_end + _HEAD_CHARS
-    found = _dates(text, reference)
-    if reference is not None:
-        plan = reference + timedelta(days=_PLAN_DAYS)
-        found = [item for item in found if item.day_name or item.value <= plan]
-    head = [item for item in found if item.start < head_limit]
-    tiers: list[tuple[list[_FoundDate], bool]] = [
+    dates = _Dates(text, reference, head_limit)
+    head, day_named = dates.head, dates.day_named_later
+    for candidates, at_head in (
         ([item for item in head if item.agrees and not item.document], True),
         ([item for item in head if item.agrees is None and not item.document], True),
-        ([item for item in found if item.agrees and not item.document], False),
+        ([item for item in day_named if item.agrees and not item.document], False),
         ([item for item in head if item.agrees is False and not item.document], True),
-    ]
-    relative = _relative_date(text, min(len(text), head_limit), reference)
-    tiers += [
-        ([relative] if relative else [], True),
-        ([item for item in found if item.agrees is None and not item.document], False),
-        ([item for item in found if item.agrees is False and not item.document], False),
-        ([item for item in found if item.document], False),
-    ]
-    for candidates, at_head in tiers:
+    ):
         if candidates:
-            return candidates[0], at_head, found
-    return None, False, found
+            return candidates[0], at_head, dates
+    relative = _relative_date(text, min(len(text), head_limit), reference)
+    if relative is not None:
+        return relative, True, dates
+    later = dates.later()
+    for candidates in (
+        [item for item in later if item.agrees is None and not item.document],
+        [item for item in later if item.agrees is False and not item.document],
+        [item for item in [*head, *later] if item.document],
+    ):
+        if candidates:
+            return candidates[0], False, dates
+    return None, False, dates
 
 
 def _is_closing(text: str, start: int) -> bool:
@@ -353,7 +400,14 @@ def _is_closing(text: str, start: int) -> bool:
     return bool(_CLOSING.search(text, max(clause_start, start - 120), start))
 
 
-def _opening_time(text: str, start: int, end: int) -> tuple[time, tzinfo | None] | None:
+@dataclass(frozen=True)
+class _Time:
+    at: time
+    zone: tzinfo | None  # as written (WIB, WITA, WIT), else the office's
+    start: int
+
+
+def _opening_time(text: str, start: int, end: int) -> _Time | None:
     """The first time between ``start`` and ``end`` that is not a closing time."""
     for match in _TIME.finditer(text, start, end):
         hour = int(match.group("h") or match.group("h2"))
@@ -371,7 +425,7 @@ def _opening_time(text: str, start: int, end: int) -> tuple[time, tzinfo | None]
         offset = (
             timezone(timedelta(hours=ZONE_OFFSETS[zone.upper()]), zone.upper()) if zone else None
         )
-        return time(hour, minute), offset
+        return _Time(time(hour, minute), offset, match.start())
     return None
 
 
@@ -399,9 +453,7 @@ def _next_paragraph_lead(text: str, paragraph_end: int) -> tuple[int, int] | Non
     return _sentence(text, start)
 
 
-def _time_near(
-    text: str, mention: _FoundDate, at_head: bool, dates: list[_FoundDate]
-) -> tuple[time, tzinfo | None] | None:
+def _time_near(text: str, mention: _FoundDate, at_head: bool, dates: _Dates) -> _Time | None:
     """The time of the event at one mention of its date: in the mention's sentence; for a date
     at the head, else later in its paragraph or the next paragraph's first sentence, before any
     other date is written."""
@@ -410,20 +462,25 @@ def _time_near(
     if opening is not None or not at_head:
         return opening
     _, paragraph_end = _paragraph(text, mention.start)
-    following = _next_paragraph_lead(text, paragraph_end)
-    end = following[1] if following is not None else paragraph_end
-    later = [item.start for item in dates if sentence_end <= item.start < end]
-    return _opening_time(text, sentence_end, min([end, *later]))
+    opening = _opening_time(text, sentence_end, paragraph_end)
+    if opening is None:
+        following = _next_paragraph_lead(text, paragraph_end)
+        if following is not None:
+            opening = _opening_time(text, following[0], following[1])
+    # A time after another date is that date's.
+    if opening is None or dates.any_between(sentence_end, opening.start):
+        return None
+    return opening
 
 
 def _event_time(
-    text: str, found: _FoundDate, at_head: bool, head_limit: int, dates: list[_FoundDate]
-) -> tuple[time, tzinfo | None] | None:
+    text: str, found: _FoundDate, at_head: bool, head_limit: int, dates: _Dates
+) -> _Time | None:
     """The time of the event on ``found``'s day, looked for at each mention of that day in turn
     (a caption or the dateline may name the day before the report proper does)."""
     if found.relative:
         return _time_near(text, found, at_head, dates)
-    mentions = [item for item in dates if item.value == found.value and not item.document]
+    mentions = [item for item in dates.known() if item.value == found.value and not item.document]
     for mention in mentions or [found]:
         opening = _time_near(text, mention, at_head and mention.start < head_limit, dates)
         if opening is not None:
@@ -458,7 +515,7 @@ def read_event_date(
         found, at_head, dates = _event_date(title, 0, reference)
     warnings = [
         weekday_mismatch(item.day_name or "", item.value)
-        for item in dates
+        for item in dates.known()
         if item.agrees is False and (item is found or item.start < head_end + _HEAD_CHARS)
     ]
     if found is None:
@@ -467,8 +524,8 @@ def read_event_date(
     head_limit = (head_end if source is text else 0) + _HEAD_CHARS
     opening = _event_time(source, found, at_head, head_limit, dates)
     if opening is not None:
-        at = opening[0]
-        zone = opening[1] or zone
+        at = opening.at
+        zone = opening.zone or zone
     return EventDate(datetime.combine(found.value, at, tzinfo=zone), warnings)
 
 

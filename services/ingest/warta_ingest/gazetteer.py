@@ -35,7 +35,7 @@ import ahocorasick
 from warta.regions import CITY, PROVINCE, REGENCY, Region, districts, regions
 from warta_ingest.folding import fold
 from warta_ingest.languages import stopwords
-from warta_ingest.vocabulary import Entry, Match, is_whole_word
+from warta_ingest.vocabulary import Entry, Match, whole_words
 
 PLACE = "place"
 
@@ -150,8 +150,8 @@ _SERVING_BODIES = frozenset(
         "kawasan",
     }
 )
-_PREVIOUS_WORD = re.compile(r"([^\W\d_][\w'’.-]*)\s*(?:\([^()]{1,40}\)\s*)?$")
-_LOOK_BACK = 60
+_WORD_INSIDE = frozenset("'’.-_")
+_BRACKET_LOOK_BACK = 42
 
 
 @dataclass(frozen=True)
@@ -258,14 +258,21 @@ class Gazetteer:
             self._automaton.add_word(key, (len(key), known))
         self._automaton.make_automaton()
 
+    @property
+    def terms(self) -> dict[str, _Term]:
+        """Every term by its key (folded), for a reader that shares one automaton."""
+        return self._terms
+
     def find(self, text: str, home: Region | None = None) -> list[Match]:
         """The regions named in ``text``, in order; ``home`` is the office's own region."""
-        folded = fold(text)
-        found: list[tuple[int, int, _Term]] = []
-        for end_index, (length, term) in self._automaton.iter(folded):
-            start, end = end_index - length + 1, end_index + 1
-            if is_whole_word(folded, start, end) and _capitalised(text, start, term):
-                found.append((start, end, term))
+        hits = list(whole_words(self._automaton, fold(text)))
+        return self.read(text, hits, home)
+
+    def read(
+        self, text: str, hits: Iterable[tuple[int, int, _Term]], home: Region | None = None
+    ) -> list[Match]:
+        """The regions that whole-word hits of this gazetteer's terms in ``text`` name."""
+        found = [(start, end, term) for start, end, term in hits if _capitalised(text, start, term)]
         # Leftmost-longest: a name inside or overlapping a longer one earlier is not a name.
         found.sort(key=lambda item: (item[0], item[0] - item[1]))
         matches = []
@@ -332,14 +339,29 @@ def _capitalised(text: str, start: int, term: _Term) -> bool:
 def _previous_word(text: str, start: int) -> str | None:
     """The word just before ``start`` (across a bracketed acronym), folded; "" at the start of the
     text or after punctuation, None when it is capitalised like a proper noun."""
-    match = _PREVIOUS_WORD.search(text, max(0, start - _LOOK_BACK), start)
-    if match is None:
+    # Read backwards: a regular expression anchored at ``start`` would be tried at every offset.
+    end = _skip_back_spaces(text, start)
+    if end > 0 and text[end - 1] == ")":
+        opening = text.rfind("(", max(0, end - _BRACKET_LOOK_BACK), end)
+        if opening < 0:
+            return ""
+        end = _skip_back_spaces(text, opening)
+    begin = end
+    while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] in _WORD_INSIDE):
+        begin -= 1
+    word = text[begin:end].rstrip(".")
+    if not word or not word[0].isalpha():
         return ""
-    word = match.group(1).rstrip(".")
     folded = fold(word)
     if word[:1].isupper() and folded not in _SMALLER_PLACES and folded not in _SERVING_BODIES:
         return folded if folded in stopwords("id") else None
     return folded
+
+
+def _skip_back_spaces(text: str, position: int) -> int:
+    while position > 0 and text[position - 1].isspace():
+        position -= 1
+    return position
 
 
 @cache

@@ -8,15 +8,20 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+import ahocorasick
 
 from warta.regions import Region, regions
 from warta_ingest.datelines import extract_dateline
-from warta_ingest.gazetteer import load_gazetteer
+from warta_ingest.folding import fold
+from warta_ingest.gazetteer import Gazetteer, load_gazetteer
 from warta_ingest.keywords import extract_keywords
 from warta_ingest.languages import DEFAULT_LANGUAGE, LANGUAGES
 from warta_ingest.plain_text import clean_text
 from warta_ingest.slugs import make_slug
-from warta_ingest.vocabulary import Match, load_vocabulary
+from warta_ingest.vocabulary import Match, Vocabulary, load_vocabulary, whole_words
 
 KINDS = ("topic", "organisation", "place", "person", "keyword")
 SOURCES = ("office", "vocabulary", "keyword")
@@ -37,6 +42,39 @@ NAMED_KINDS = frozenset({"organisation", "person"})
 KEYWORD_LIMIT = 5
 KEYWORD_TOP_SCORE = 0.5
 _TAG_SLUG_LENGTH = 60
+
+
+class _Terms:
+    """The vocabulary's terms and the gazetteer's names in one automaton: reading a report's
+    text is the costliest part of finding them, so it is read once for both."""
+
+    def __init__(self, vocabulary: Vocabulary, gazetteer: Gazetteer) -> None:
+        self.vocabulary, self.gazetteer = vocabulary, gazetteer
+        values: dict[str, list[Any]] = {}
+        for key, candidates in vocabulary.terms.items():
+            if key:
+                values[key] = [candidates, None]
+        for key, term in gazetteer.terms.items():
+            values.setdefault(key, [None, None])[1] = term
+        self._automaton = ahocorasick.Automaton()
+        for key, (candidates, term) in values.items():
+            self._automaton.add_word(key, (len(key), (candidates, term)))
+        self._automaton.make_automaton()
+
+    def find(self, text: str, home: Region | None) -> tuple[list[Match], list[Match]]:
+        """The vocabulary's matches and the places named in ``text``."""
+        words, places = [], []
+        for start, end, (candidates, term) in whole_words(self._automaton, fold(text)):
+            if candidates:
+                words.append((start, end, candidates))
+            if term is not None:
+                places.append((start, end, term))
+        return self.vocabulary.read(text, words), self.gazetteer.read(text, places, home)
+
+
+@cache
+def _terms() -> _Terms:
+    return _Terms(load_vocabulary(), load_gazetteer())
 
 
 @dataclass(frozen=True)
@@ -121,6 +159,7 @@ def _without_spans(text: str, matches: list[Match]) -> str:
     return "".join(pieces)
 
 
+@lru_cache(maxsize=4096)
 def _words(label: str) -> frozenset[str]:
     return frozenset(make_slug(label, max_length=_TAG_SLUG_LENGTH).split("-"))
 
@@ -132,8 +171,8 @@ def _is_junk(label: str, chosen: list[frozenset[str]]) -> bool:
     words = _words(label)
     return (
         any(words <= taken for taken in chosen)
-        or load_vocabulary().resembles(label)
         or load_gazetteer().knows(label)
+        or load_vocabulary().resembles(label)
     )
 
 
@@ -177,13 +216,13 @@ def tag_report(
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
     home = regions().get(region) if region else None
-    vocabulary, gazetteer = load_vocabulary(), load_gazetteer()
+    terms = _terms()
     # The dateline names the office's home, not what the report is about: its place is no
     # mention of a place, and nothing before the report proper is offered as a keyword.
     _, lead_start = extract_dateline(text)
-    places = [match for match in gazetteer.find(text, home) if match.start >= lead_start]
-    matches = [*vocabulary.find(text), *places]
-    title_matches = [*vocabulary.find(title), *gazetteer.find(title, home)]
+    words, places = terms.find(text, home)
+    matches = [*words, *(match for match in places if match.start >= lead_start)]
+    title_matches = [match for found in terms.find(title, home) for match in found]
     found = _vocabulary_tags(title_matches, text, lead_start, matches)
     office = _office_tags(office_tags, found, home)
     tags = {**found, **office}

@@ -60,7 +60,7 @@ class Vocabulary:
         self._automaton = ahocorasick.Automaton()
         for key, candidates in terms.items():
             if key:
-                self._automaton.add_word(key, (len(key), tuple(candidates)))
+                self._automaton.add_word(key, (len(key), candidates))
         self._automaton.make_automaton()
         self._by_key = terms
         self._skeletons, self._one_off = _near_index(
@@ -87,17 +87,24 @@ class Vocabulary:
                 return term.entry
         return None
 
+    @property
+    def terms(self) -> dict[str, list[_Term]]:
+        """Every term by its key (folded), for a reader that shares one automaton."""
+        return self._by_key
+
     def find(self, text: str) -> list[Match]:
         """Whole-word matches in ``text``, in order; within a kind, none inside another.
 
         Kinds may overlap: "Sirekap KPU" holds a topic and an organisation.
         """
         folded = fold(text)
+        hits = list(whole_words(self._automaton, folded))
+        return self.read(text, hits)
+
+    def read(self, text: str, hits: Iterable[tuple[int, int, list[_Term]]]) -> list[Match]:
+        """The matches that whole-word hits of this vocabulary's terms in ``text`` make."""
         found: list[Match] = []
-        for end_index, (length, candidates) in self._automaton.iter(folded):
-            start, end = end_index - length + 1, end_index + 1
-            if not is_whole_word(folded, start, end):
-                continue
+        for start, end, candidates in hits:
             for term in candidates:
                 if term.written is None or text[start:end] == term.written:
                     found.append(Match(term.entry, start, end))
@@ -131,6 +138,19 @@ def _near_index(terms: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
         for shorter in _one_deleted(skeleton)
     }
     return frozenset(skeletons), frozenset(one_off)
+
+
+def whole_words(automaton: ahocorasick.Automaton, folded: str) -> Iterator[tuple[int, int, Any]]:
+    """(start, end, value) of each hit of ``automaton`` in ``folded`` that is a whole word; the
+    automaton's values are (length of the key, value)."""
+    for end_index, (length, value) in automaton.iter(folded):
+        start = end_index - length + 1
+        # Most hits are inside a longer word ("tps" in "tpsnya"): told apart first, inline.
+        if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+            continue
+        end = end_index + 1
+        if is_whole_word(folded, start, end):
+            yield start, end, value
 
 
 def is_whole_word(text: str, start: int, end: int) -> bool:

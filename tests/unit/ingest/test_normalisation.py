@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
 from typing import Any
@@ -294,7 +295,9 @@ def test_normalising_its_own_output_changes_nothing(title: str, body: str) -> No
     once = normalise_report(title=title, body=body)
     twice = normalise_report(title=once.title, body=once.text)
 
-    assert twice == once
+    # What the first pass changed (markup out of the title) the second has no cause to say.
+    assert dataclasses.replace(twice, warnings=once.warnings) == once
+    assert {warning.code for warning in twice.warnings} <= {w.code for w in once.warnings}
 
 
 _DATED = st.lists(
