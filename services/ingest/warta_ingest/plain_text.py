@@ -29,6 +29,10 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 # byte-order marks. Removed only after the mojibake repair, which needs the C1 controls
 # ("â€\x9d" is a closing quote).
 _DEBRIS = re.compile("[\x7f-\x9f\u00ad\u200b\u2060\ufeff]")
+# Both at once, for text with nothing to repair.
+_JUNK = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ud800-\udfff\ufeff\ufffe\uffff]"
+)
 _WHITESPACE = re.compile(r"\s+")
 _MAX_PASSES = 4
 # A tag HTML knows ("<b>", "</span>", "<br/>", "<a href=…>"), the sign that a CMS pasted markup
@@ -71,6 +75,13 @@ def clean_text(value: str) -> str:
     Total and idempotent. One repair can uncover another (a removed control character joins two
     halves of a mojibake sequence), so the steps repeat until nothing changes.
     """
+    if not _MOJIBAKE_HINT.search(value):
+        # The usual report: nothing to repair, so one pass of each step leaves it settled, unless
+        # composing formed a hint ("A" and a combining circumflex are "Â").
+        value = unicodedata.normalize("NFC", _JUNK.sub("", value))
+        value = _WHITESPACE.sub(" ", value).strip()
+        if not _MOJIBAKE_HINT.search(value):
+            return value
     for _ in range(_MAX_PASSES):
         cleaned = _clean_once(value)
         # Without a mojibake hint and in NFC, another pass would change nothing: stop here

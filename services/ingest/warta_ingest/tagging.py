@@ -21,7 +21,7 @@ from warta_ingest.keywords import extract_keywords
 from warta_ingest.languages import DEFAULT_LANGUAGE, LANGUAGES
 from warta_ingest.plain_text import clean_text
 from warta_ingest.slugs import make_slug
-from warta_ingest.vocabulary import Match, Vocabulary, load_vocabulary, whole_words
+from warta_ingest.vocabulary import Match, Vocabulary, load_vocabulary
 
 KINDS = ("topic", "organisation", "place", "person", "keyword")
 SOURCES = ("office", "vocabulary", "keyword")
@@ -64,7 +64,16 @@ class _Terms:
     def find(self, text: str, home: Region | None) -> tuple[list[Match], list[Match]]:
         """The vocabulary's matches and the places named in ``text``."""
         words, places = [], []
-        for start, end, (candidates, term) in whole_words(self._automaton, fold(text)):
+        folded = fold(text)
+        size = len(folded)
+        # whole_words, inline: this loop runs for every hit of every report.
+        for end_index, (length, (candidates, term)) in self._automaton.iter(folded):
+            start = end_index - length + 1
+            if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                continue
+            end = end_index + 1
+            if end < size and (folded[end].isalnum() or folded[end] == "_"):
+                continue
             if candidates:
                 words.append((start, end, candidates))
             if term is not None:
