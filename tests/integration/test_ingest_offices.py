@@ -88,3 +88,14 @@ def test_an_office_knows_the_region_it_serves(warta, database_url: str) -> None:
     assert "--region" in unknown.output
     listed = [line.split()[0] for line in warta("offices", "list").output.splitlines()]
     assert listed == ["jatim", "kab-pasuruan", "kpu-ri"]
+
+
+def test_an_existing_office_is_given_its_region(warta, database_url: str) -> None:
+    warta("offices", "add", "kota-malang", "--name", "KPU Kota Malang")
+
+    told = warta("offices", "set-region", "kota-malang", "Kota Malang")
+
+    assert "office kota-malang serves Kota Malang (35.73)" in told.output
+    assert "region=35.73" in warta("offices", "list").output
+    assert "could be" in warta("offices", "set-region", "kota-malang", "Malang", ok=False).output
+    assert "no office" in warta("offices", "set-region", "nowhere", "35", ok=False).output
