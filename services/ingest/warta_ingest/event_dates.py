@@ -26,6 +26,7 @@ set the offset; otherwise it is the office's zone. With no time the event is at 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -116,8 +117,7 @@ _ANCHOR = re.compile(rf"\(|(?<!\d)\d|\b(?:{_DAYS}|{_MONTH_NAMES})\b")
 _DAY_ANCHOR = re.compile(rf"\b(?=[afjkmrstw])(?:{_DAYS})\b")
 # What looks like a written date, in folded text ("28/12", "28.12.2021", "28 desember").
 _DATE_LIKE = re.compile(
-    rf"(?<!\d)\d{{1,2}}\s*[/-]\s*\d{{1,2}}(?!\d)|(?<!\d)\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
-    rf"|(?<!\d)\d{{1,2}}\s+(?:{_MONTH_NAMES})\b"
+    rf"(?<!\d)\d{{1,2}}(?:\s*[/-]\s*\d{{1,2}}(?!\d)|\.\d{{1,2}}\.\d{{2,4}}|\s+(?:{_MONTH_NAMES})\b)"
 )
 # Dates relative to the publication date, as many days after it as the number says.
 _RELATIVE_DAYS = {
@@ -282,6 +282,31 @@ class _Dates:
         self.head = self._read(_ANCHOR, 0, head_limit)
         self.day_named_later = self._read(_DAY_ANCHOR, head_limit, len(text))
         self._later: list[_FoundDate] | None = None
+        # The opening times read so far, in order; the rest are read only when asked for.
+        self._times: list[_Time] = []
+        self._unread_times: Iterator[re.Match[str]] | None = _TIME.finditer(text)
+
+    def opening_time(self, start: int, end: int) -> _Time | None:
+        """The first time of day between ``start`` and ``end`` that is not a closing time."""
+        for item in self._times:
+            if item.start >= end:
+                return None
+            if item.start >= start:
+                return item
+        while self._unread_times is not None:
+            match = next(self._unread_times, None)
+            if match is None:
+                self._unread_times = None
+                break
+            read = _opening_time_of(self.text, match)
+            if read is None:
+                continue
+            self._times.append(read)
+            if read.start >= end:
+                return None
+            if read.start >= start:
+                return read
+        return None
 
     def later(self) -> list[_FoundDate]:
         """Every date past the head."""
@@ -407,26 +432,22 @@ class _Time:
     start: int
 
 
-def _opening_time(text: str, start: int, end: int) -> _Time | None:
-    """The first time between ``start`` and ``end`` that is not a closing time."""
-    for match in _TIME.finditer(text, start, end):
-        hour = int(match.group("h") or match.group("h2"))
-        minute = int(match.group("mi") or match.group("mi2") or 0)
-        part = (match.group("part") or "").lower()
-        if (
-            part in ("siang", "sore", "malam")
-            and 1 <= hour < 12
-            and not (part == "siang" and hour >= 10)
-        ):
-            hour += 12  # "pukul 2 siang", "pukul 7 malam"
-        if hour > 23 or minute > 59 or _is_closing(text, match.start()):
-            continue
-        zone = match.group("zone")
-        offset = (
-            timezone(timedelta(hours=ZONE_OFFSETS[zone.upper()]), zone.upper()) if zone else None
-        )
-        return _Time(time(hour, minute), offset, match.start())
-    return None
+def _opening_time_of(text: str, match: re.Match[str]) -> _Time | None:
+    """The time ``match`` writes, unless it is no time of day or a closing time."""
+    hour = int(match.group("h") or match.group("h2"))
+    minute = int(match.group("mi") or match.group("mi2") or 0)
+    part = (match.group("part") or "").lower()
+    if (
+        part in ("siang", "sore", "malam")
+        and 1 <= hour < 12
+        and not (part == "siang" and hour >= 10)
+    ):
+        hour += 12  # "pukul 2 siang", "pukul 7 malam"
+    if hour > 23 or minute > 59 or _is_closing(text, match.start()):
+        return None
+    zone = match.group("zone")
+    offset = timezone(timedelta(hours=ZONE_OFFSETS[zone.upper()]), zone.upper()) if zone else None
+    return _Time(time(hour, minute), offset, match.start())
 
 
 def _paragraph(text: str, position: int) -> tuple[int, int]:
@@ -458,15 +479,15 @@ def _time_near(text: str, mention: _FoundDate, at_head: bool, dates: _Dates) -> 
     at the head, else later in its paragraph or the next paragraph's first sentence, before any
     other date is written."""
     sentence_start, sentence_end = _sentence(text, mention.start)
-    opening = _opening_time(text, sentence_start, sentence_end)
+    opening = dates.opening_time(sentence_start, sentence_end)
     if opening is not None or not at_head:
         return opening
     _, paragraph_end = _paragraph(text, mention.start)
-    opening = _opening_time(text, sentence_end, paragraph_end)
+    opening = dates.opening_time(sentence_end, paragraph_end)
     if opening is None:
         following = _next_paragraph_lead(text, paragraph_end)
         if following is not None:
-            opening = _opening_time(text, following[0], following[1])
+            opening = dates.opening_time(following[0], following[1])
     # A time after another date is that date's.
     if opening is None or dates.any_between(sentence_end, opening.start):
         return None

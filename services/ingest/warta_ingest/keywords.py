@@ -15,6 +15,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -38,6 +39,7 @@ _PIECE = re.compile(
 )
 _PUNCTUATION = frozenset(',;:()[]"“”‘’–—/|!?….')
 _DIGIT = re.compile(r"\d")
+_is_plain_word: Callable[[str], bool] = str.isalpha
 
 
 @dataclass(frozen=True)
@@ -124,13 +126,16 @@ def extract_keywords(text: str, language: str, limit: int = 5) -> list[Keyword]:
     marks = [piece.lower() for piece in pieces]
     # Words start with a letter; every other piece is a break, and whitespace ends a sentence.
     # "" stands for the edge of the text.
-    unique = set(marks)
-    breaks = {mark for mark in unique if mark[0] in _PUNCTUATION or mark[0].isspace()}
+    # Most marks are words of letters only (told apart in C); the others are few: breaks, and
+    # words with a digit, hyphen or apostrophe.
+    plain_words: Iterator[str] = filter(_is_plain_word, marks)
+    others = set(marks).difference(plain_words)
+    breaks = {mark for mark in others if mark[0] in _PUNCTUATION or mark[0].isspace()}
     sentence_breaks = {mark for mark in breaks if mark.isspace()}
     breaks.add("")
     # Candidates are runs of content words: a stopword never starts, ends or sits inside one,
     # nor does a code.
-    codes = {mark for mark in unique - breaks if not mark.isalpha() and _DIGIT.search(mark)}
+    codes = {mark for mark in others - breaks if _DIGIT.search(mark)}
     ignored = _ignored_words(language) | breaks | codes
     content = [None if mark in ignored else mark for mark in marks]
     frequencies = Counter(content)

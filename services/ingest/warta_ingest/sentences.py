@@ -58,14 +58,14 @@ ABBREVIATIONS = frozenset(
 # A candidate boundary: end punctuation (and closing quotes), whitespace, then something that can
 # open a sentence.
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Þ])")
-_LAST_TOKEN = re.compile(r"(\S+)$")
 
 
 def _ends_with_abbreviation(head: str) -> bool:
-    match = _LAST_TOKEN.search(head)
-    if match is None:
+    # The last word, read from the end (a pattern anchored at the end is tried at every offset).
+    words = head.rsplit(None, 1)
+    if not words:
         return False
-    token = match.group(1).lstrip("(\"“'").rstrip(".").lower()
+    token = words[-1].lstrip("(\"“'").rstrip(".").lower()
     # Single letters are initials ("Abdul K. Hakim") or list markers.
     return len(token) <= 1 or token in ABBREVIATIONS or "." in token
 

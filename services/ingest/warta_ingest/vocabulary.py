@@ -75,10 +75,10 @@ class Vocabulary:
             return True
         if len(skeleton) < _NEAR_LENGTH:
             return False
-        return skeleton in self._one_off or any(
-            shorter in self._skeletons or shorter in self._one_off
-            for shorter in _one_deleted(skeleton)
-        )
+        if skeleton in self._one_off:
+            return True
+        shorter = list(_one_deleted(skeleton))
+        return not (self._skeletons.isdisjoint(shorter) and self._one_off.isdisjoint(shorter))
 
     def lookup(self, phrase: str) -> Entry | None:
         """The entry whose term is exactly ``phrase`` (folded), e.g. an office's own tag."""
