@@ -161,8 +161,9 @@ def _after_caption(text: str) -> list[tuple[int, bool]]:
     first = text[: paragraph_end if paragraph_end >= 0 else len(text)]
     marked = bool(_CAPTION_MARK.match(first))
     if paragraph_end >= 0:
-        rest = text[paragraph_end:]
-        next_start = paragraph_end + len(rest) - len(rest.lstrip())
+        next_start = paragraph_end
+        while next_start < len(text) and text[next_start].isspace():
+            next_start += 1
         credited = bool(_CREDIT_AT_END.search(first))
         if marked or credited or len(first) <= _SHORT_PARAGRAPH:
             starts.append((next_start, marked or credited))

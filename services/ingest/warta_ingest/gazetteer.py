@@ -349,7 +349,7 @@ def _previous_word(text: str, start: int) -> str | None:
     begin = end
     while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] in _WORD_INSIDE):
         begin -= 1
-    word = text[begin:end].rstrip(".")
+    word = text[begin:end].rstrip(".-_'’")  # "KPU-Malang", "se-Pasuruan"
     if not word or not word[0].isalpha():
         return ""
     folded = fold(word)

@@ -33,7 +33,8 @@ TITLE_WEIGHT = 0.5
 LEAD_WEIGHT = 0.2
 FREQUENCY_WEIGHT = 0.5
 MIN_VOCABULARY_SCORE = 0.3
-# The lead is the first paragraph, at most this long.
+# The lead is the report proper's first paragraph (after any caption and the dateline), at most
+# this long.
 LEAD_CHARS = 400
 # Kinds tagged wherever they are named; topics and places must be prominent enough. On the
 # tuning reports (bench/quality.py) this lifts organisation F1 from 0.86 to 0.95; doing the

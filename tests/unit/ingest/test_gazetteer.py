@@ -66,6 +66,7 @@ def test_names_and_the_regions_they_are(text: str, expected: list[str]) -> None:
         ("Malang, kab-malang.kpu.go.id – KPU Malang", "35.07", ["kabupaten-malang"] * 2),
         ("Malang – KPU Malang", "35.73", ["kota-malang"] * 2),
         ("Polres Pasuruan hadir", "35.14", ["kabupaten-pasuruan"]),
+        ("PPK se-Pasuruan dan KPU-Pasuruan", "35.14", ["kabupaten-pasuruan"] * 2),
         # ...else the only one in the office's province ("Banjar": Kalimantan Selatan's)...
         ("KPU Banjar", "63", ["kabupaten-banjar"]),
         ("KPU Banjar", "32.73", ["kota-banjar"]),
