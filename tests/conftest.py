@@ -74,6 +74,8 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> Iterator[str]:
+    # An earlier module's system, stopped, may have left a delayed job behind in a queue.
+    redis.Redis.from_url(redis_server.url).flushall()
     yield redis_server.url
     redis.Redis.from_url(redis_server.url).flushall()
 
