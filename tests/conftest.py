@@ -75,6 +75,8 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> Iterator[str]:
+    # An earlier module's system, stopped, may have left a delayed job behind in a queue.
+    redis.Redis.from_url(redis_server.url).flushall()
     yield redis_server.url
     redis.Redis.from_url(redis_server.url).flushall()
 
@@ -150,12 +152,12 @@ def make_settings(database_url: str, redis_url: str, **overrides: str) -> Settin
 
 
 def new_office(
-    database_url: str, slug: str | None = None, name: str = "KPU Test"
+    database_url: str, slug: str | None = None, name: str = "KPU Test", region: str | None = None
 ) -> tuple[str, str]:
-    """A new office; returns (slug, key)."""
+    """A new office, of ``region`` (a Kemendagri code) if given; returns (slug, key)."""
     slug = slug or f"office-{uuid.uuid4().hex[:8]}"
     with session_scope(database_url) as session:
-        key = add_office(session, slug, name)
+        key = add_office(session, slug, name, region=region)
     return slug, key
 
 

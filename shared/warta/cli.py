@@ -59,16 +59,50 @@ def offices() -> None:
 @click.argument("slug")
 @click.option("--name", required=True, help="The office's display name.")
 @click.option("--timezone", default=None, help="IANA timezone, if not the site's.")
-def offices_add(slug: str, name: str, timezone: str | None) -> None:
+@click.option(
+    "--region",
+    default=None,
+    help='The province, regency or city it serves: a Kemendagri code ("35.14") or a name '
+    '("Kabupaten Pasuruan", "Jawa Timur"). It settles place names that regions share.',
+)
+def offices_add(slug: str, name: str, timezone: str | None, region: str | None) -> None:
     """Add an office; prints its key as the last line (shown only this once)."""
     from warta.offices import add_office, find_office
 
+    code = _region_code(region, "--region") if region is not None else None
     with session_scope(get_settings().database_url) as session:
         if find_office(session, slug) is not None:
             raise click.ClickException(f"office {slug!r} exists already")
-        key = add_office(session, slug, name, timezone)
-    click.echo(f"added office {slug}; its key:")
+        key = add_office(session, slug, name, timezone, code)
+    where = f" ({_region_label(code)}, {code})" if code else ""
+    click.echo(f"added office {slug}{where}; its key:")
     click.echo(key)
+
+
+@offices.command("set-region")
+@click.argument("slug")
+@click.argument("region")
+def offices_set_region(slug: str, region: str) -> None:
+    """Set the province, regency or city an office serves (a code or a name)."""
+    code = _region_code(region, "REGION")
+    with session_scope(get_settings().database_url) as session:
+        _office(session, slug).region = code
+    click.echo(f"office {slug} serves {_region_label(code)} ({code})")
+
+
+def _region_code(region: str, parameter: str) -> str:
+    from warta.regions import UnknownRegion, find_region
+
+    try:
+        return find_region(region).code
+    except UnknownRegion as error:
+        raise click.BadParameter(str(error), param_hint=parameter) from None
+
+
+def _region_label(code: str) -> str:
+    from warta.regions import find_region
+
+    return find_region(code).label
 
 
 @offices.command("list")
@@ -84,7 +118,10 @@ def offices_list() -> None:
             articles = session.scalar(
                 select(func.count()).select_from(Article).where(Article.office_id == office.id)
             )
-            click.echo(f"{office.slug:<24} {office.name:<40} keys={active} articles={articles}")
+            click.echo(
+                f"{office.slug:<24} {office.name:<40} region={office.region or '-':<6}"
+                f" keys={active} articles={articles}"
+            )
 
 
 @main.group()

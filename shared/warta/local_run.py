@@ -146,10 +146,14 @@ def web_server_argv(app: str, bind: str, workers: int = 2) -> list[str]:
 
 def _demo_key(settings: Settings) -> str:
     """A fresh key for the demo office each run (keys are shown once, never stored in clear)."""
-    slug, name = demo.DEMO_OFFICE
+    slug, name, region = demo.DEMO_OFFICE
     with session_scope(settings.database_url) as session:
         office = find_office(session, slug)
-        return add_office(session, slug, name) if office is None else add_key(session, office)
+        if office is None:
+            return add_office(session, slug, name, region=region)
+        # A demo office made before offices knew their region learns it now.
+        office.region = office.region or region
+        return add_key(session, office)
 
 
 def wait_for_redis(url: str, timeout: float = 15) -> None:

@@ -81,6 +81,9 @@ class Office(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The province, regency or city the office serves, by Kemendagri code ("35.14"; see
+    # warta.regions): it settles a place name that several regions share.
+    region: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     keys: Mapped[list[OfficeKey]] = relationship(back_populates="office")
@@ -166,6 +169,8 @@ class Revision(Base):
     dateline: Mapped[dict[str, Any] | None]
     # RFC 3339 in the report's own offset (a database column would lose the offset).
     event_at: Mapped[str | None] = mapped_column(String(40))
+    # What normalise doubted or changed, for the office: [{code, message}, ...]
+    warnings: Mapped[list[Any] | None]
     # Filled in by tag: [{slug, label, kind, score, source}, ...]
     tags: Mapped[list[Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -28,9 +28,18 @@ def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def add_office(session: Session, slug: str, name: str, timezone: str | None = None) -> str:
-    """Create an office with a first key; returns that key (the only time it is seen)."""
-    office = Office(slug=slug, name=name, timezone=timezone)
+def add_office(
+    session: Session,
+    slug: str,
+    name: str,
+    timezone: str | None = None,
+    region: str | None = None,
+) -> str:
+    """Create an office with a first key; returns that key (the only time it is seen).
+
+    ``region`` is a Kemendagri code (see warta.regions.find_region for a name).
+    """
+    office = Office(slug=slug, name=name, timezone=timezone, region=region)
     session.add(office)
     return add_key(session, office)
 

@@ -480,6 +480,12 @@ def test_openapi_document_is_built_from_the_request_schemas(client: FlaskClient)
     assert sorted(submission["required"]) == ["body", "title"]
     assert submission["additionalProperties"] is False
     assert submission["properties"]["body_format"]["enum"] == ["text", "html", "markdown"]
+    article = document["components"]["schemas"]["Article"]
+    assert "warnings" in article["required"]
+    warning = document["components"]["schemas"]["Warning"]
+    assert sorted(warning["required"]) == ["code", "message"]
+    assert "weekday-mismatch" in warning["properties"]["code"]["enum"]
+    assert "image-dropped" in warning["properties"]["code"]["enum"]
 
 
 def test_openapi_document_states_every_answer_and_limit(client: FlaskClient) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.conftest import make_settings
 from warta.cli import main
 from warta.db import session_scope
-from warta.models import OfficeKey
+from warta.models import Office, OfficeKey
 from warta_ingest.app import create_app
 
 
@@ -68,3 +68,34 @@ def test_revoking_stops_every_key_of_the_office(warta, database_url: str) -> Non
     assert not works(database_url, key)
     assert "keys=0" in warta("offices", "list").output.splitlines()[0]
     assert "no office" in warta("keys", "revoke", "nowhere", ok=False).output
+
+
+def test_an_office_knows_the_region_it_serves(warta, database_url: str) -> None:
+    added = warta("offices", "add", "kab-pasuruan", "--name", "KPU", "--region", "Kab. Pasuruan")
+    warta("offices", "add", "jatim", "--name", "KPU Jawa Timur", "--region", "35")
+    warta("offices", "add", "kpu-ri", "--name", "KPU RI")
+
+    assert "(Kabupaten Pasuruan, 35.14)" in added.output
+    with session_scope(database_url) as session:
+        rows = session.execute(select(Office.slug, Office.region))
+        stored = {slug: region for slug, region in rows}
+    assert stored == {"kab-pasuruan": "35.14", "jatim": "35", "kpu-ri": None}
+    assert "region=35.14" in warta("offices", "list").output
+    # A name two regions share, or none has, is refused before anything is stored.
+    shared = warta("offices", "add", "pasuruan", "--name", "KPU", "--region", "Pasuruan", ok=False)
+    assert "could be Kabupaten Pasuruan (35.14), Kota Pasuruan (35.75)" in shared.output
+    unknown = warta("offices", "add", "x", "--name", "KPU", "--region", "Atlantis", ok=False)
+    assert "--region" in unknown.output
+    listed = [line.split()[0] for line in warta("offices", "list").output.splitlines()]
+    assert listed == ["jatim", "kab-pasuruan", "kpu-ri"]
+
+
+def test_an_existing_office_is_given_its_region(warta, database_url: str) -> None:
+    warta("offices", "add", "kota-malang", "--name", "KPU Kota Malang")
+
+    told = warta("offices", "set-region", "kota-malang", "Kota Malang")
+
+    assert "office kota-malang serves Kota Malang (35.73)" in told.output
+    assert "region=35.73" in warta("offices", "list").output
+    assert "could be" in warta("offices", "set-region", "kota-malang", "Malang", ok=False).output
+    assert "no office" in warta("offices", "set-region", "nowhere", "35", ok=False).output

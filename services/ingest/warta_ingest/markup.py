@@ -6,6 +6,8 @@ import copy
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import nh3
@@ -17,6 +19,12 @@ from warta_ingest.plain_text import (
     remove_debris,
     remove_illegal_characters,
     repair_mojibake,
+)
+from warta_ingest.report_warnings import (
+    ReportWarning,
+    image_dropped,
+    link_dropped,
+    markup_dropped,
 )
 
 ALLOWED_TAGS = frozenset(
@@ -70,6 +78,13 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 EXTERNAL_LINK_REL = "nofollow noopener"
+# Elements dropped with what they hold (not merely unwrapped, as <div> or <span> are): the office
+# is told, since a reader will not see that embed, video or form.
+_DROPPED_WITH_CONTENT = (
+    "script|style|iframe|object|embed|video|audio|form|input|button|select|textarea|svg|canvas"
+    "|noscript|frame|frameset|applet|template|math"
+)
+_DROPPED_TAG = re.compile(rf"<\s*({_DROPPED_WITH_CONTENT})\b", re.IGNORECASE)
 
 # Block elements whose children are themselves paragraphs of text.
 _CONTAINERS = frozenset({"blockquote", "ol", "ul", "table", "thead", "tbody", "tfoot", "figure"})
@@ -169,13 +184,64 @@ def _text_blocks(element: lxml.html.HtmlElement) -> Iterator[str]:
     yield element.text_content()
 
 
-def sanitise_html(fragment: str) -> tuple[str, list[str]]:
-    """An HTML fragment cut down to the allowlist, with its plain-text paragraphs.
+@dataclass
+class SanitisedHtml:
+    body_html: str
+    paragraphs: list[str]
+    warnings: list[ReportWarning] = field(default_factory=list)
+
+
+def _absolute(url: str, base_url: str | None) -> str | None:
+    """``url`` as an absolute http(s) or mailto URL, or None when it is relative and there is no
+    base to read it against: feeds and other sites cannot resolve it."""
+    url = url.strip()
+    if url.startswith("//"):
+        return f"https:{url}"
+    if urlsplit(url).scheme.lower() in URL_SCHEMES:
+        return url
+    if base_url is None:
+        return None
+    joined = urljoin(base_url, url)
+    return joined if urlsplit(joined).scheme.lower() in ("http", "https") else None
+
+
+def _absolute_urls(root: lxml.html.HtmlElement, base_url: str | None) -> list[ReportWarning]:
+    """Make every link and image URL absolute; drop those that cannot be (a link keeps its
+    text)."""
+    warnings: list[ReportWarning] = []
+    seen: set[str] = set()
+    for element in list(root.iter("a", "img")):
+        attribute = "href" if element.tag == "a" else "src"
+        written = element.get(attribute)
+        if written is None:
+            if element.tag == "img":  # an image without a source shows nothing
+                element.drop_tree()
+            continue
+        url = _absolute(written, base_url)
+        if url is not None:
+            element.set(attribute, url)
+            continue
+        if written not in seen:
+            seen.add(written)
+            warnings.append(link_dropped(written) if element.tag == "a" else image_dropped(written))
+        if element.tag == "a":
+            element.drop_tag()
+        else:
+            element.drop_tree()
+    return warnings
+
+
+def sanitise_html(fragment: str, base_url: str | None = None) -> SanitisedHtml:
+    """An HTML fragment cut down to the allowlist, with its plain-text paragraphs and what the
+    office should be told about what was dropped.
 
     No scripts, styles, iframes, event handlers or ``javascript:`` URLs survive; external links
-    get ``rel="nofollow noopener"``; loose text is wrapped in ``<p>``.
+    get ``rel="nofollow noopener"``; loose text is wrapped in ``<p>``. Relative link and image
+    URLs are read against ``base_url``, or dropped without one: a feed reader cannot open them.
     """
     fragment = repair_mojibake(remove_illegal_characters(fragment))
+    dropped = dict.fromkeys(name.lower() for name in _DROPPED_TAG.findall(fragment))
+    warnings = [markup_dropped(list(dropped))] if dropped else []
     cleaned = nh3.clean(
         fragment,
         tags=set(ALLOWED_TAGS),
@@ -185,11 +251,12 @@ def sanitise_html(fragment: str) -> tuple[str, list[str]]:
         strip_comments=True,
     )
     if not cleaned.strip():
-        return "", []
+        return SanitisedHtml("", [], warnings)
     try:
         root = lxml.html.fragment_fromstring(cleaned, create_parent="div")
     except (ParserError, ValueError):
-        return "", []
+        return SanitisedHtml("", [], warnings)
+    warnings += _absolute_urls(root, base_url)
     for element in root.iter():
         element.text = _fold_inline(element.text)
         element.tail = _fold_inline(element.tail)
@@ -208,7 +275,7 @@ def sanitise_html(fragment: str) -> tuple[str, list[str]]:
     for br in text_root.iter("br"):
         br.tail = " " + (br.tail or "")
     paragraphs = [clean_text(block) for child in text_root for block in _text_blocks(child)]
-    return body_html, [paragraph for paragraph in paragraphs if paragraph]
+    return SanitisedHtml(body_html, [paragraph for paragraph in paragraphs if paragraph], warnings)
 
 
 def markdown_to_html(source: str) -> str:

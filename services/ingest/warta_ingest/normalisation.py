@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from warta_ingest.datelines import Dateline, extract_dateline
-from warta_ingest.event_dates import DEFAULT_TIMEZONE, extract_event_at
+from warta_ingest.event_dates import DEFAULT_TIMEZONE, read_event_date
 from warta_ingest.languages import detect_language, normalise_language
-from warta_ingest.markup import markdown_to_html, paragraphs_to_html, sanitise_html
-from warta_ingest.plain_text import clean_text
+from warta_ingest.markup import SanitisedHtml, markdown_to_html, paragraphs_to_html, sanitise_html
+from warta_ingest.plain_text import clean_text, clean_title, holds_markup
+from warta_ingest.report_warnings import ReportWarning, title_cleaned
 from warta_ingest.sentences import split_sentences
 from warta_ingest.slugs import make_slug
 
@@ -25,6 +25,7 @@ BODY_FORMATS = ("text", "html", "markdown")
 SLUG_MAX_LENGTH = 80
 SLUG_FALLBACK = "berita"
 EXCERPT_MAX_LENGTH = 300
+_EXCERPT_READ_FACTOR = 4
 WORDS_PER_MINUTE = 200
 
 # A paragraph break lost on the way from the office's CMS survives as a no-break space or a
@@ -35,9 +36,6 @@ _BLANK_LINE = re.compile(r"\r\n?|\n")
 _SENTENCE_END = re.compile(r"[.!?…:\"”’)]\s*$")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _ELLIPSIS = "…"
-# Bidi embeddings, overrides, isolates and marks: invisible, and able to make a title read
-# backwards where it is shown (U+202E); an Indonesian title needs none of them.
-_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -52,6 +50,8 @@ class NormalisedReport:
     reading_minutes: int
     dateline: Dateline
     event_at: datetime | None
+    # What the office is told it should check: the doubts and changes above.
+    warnings: list[ReportWarning]
 
 
 def split_paragraphs(body: str) -> list[str]:
@@ -77,14 +77,6 @@ def split_paragraphs(body: str) -> list[str]:
     return [paragraph for paragraph in cleaned if paragraph]
 
 
-def clean_title(title: str) -> str:
-    """The title as it is published: clean text without bidi controls, or "" when nothing
-    visible is left. The API judges a submitted title with this very function, so a title it
-    accepts is never found empty here."""
-    cleaned = clean_text(_BIDI_CONTROLS.sub("", title))
-    return cleaned if any(unicodedata.category(c)[0] not in "CZ" for c in cleaned) else ""
-
-
 def make_title_slug(title: str) -> str:
     """The article's slug: at most 80 characters, cut at a word; "berita" if nothing is left."""
     return make_slug(title, max_length=SLUG_MAX_LENGTH, fallback=SLUG_FALLBACK)
@@ -95,7 +87,11 @@ def make_excerpt(text: str, max_length: int = EXCERPT_MAX_LENGTH) -> str:
 
     If even the first sentence is longer, it is cut at a word and ends with an ellipsis.
     """
-    flat = " ".join(text.split())
+    # Only the start can be in the excerpt: folding the whole of a long report costs more.
+    head = text[: max_length * _EXCERPT_READ_FACTOR]
+    flat = " ".join(head.split())
+    if len(flat) <= max_length and len(head) < len(text):
+        flat = " ".join(text.split())
     excerpt = ""
     for sentence in split_sentences(flat):
         candidate = f"{excerpt} {sentence}" if excerpt else sentence
@@ -122,13 +118,13 @@ def reading_minutes(word_count: int) -> int:
     return max(1, math.floor(word_count / WORDS_PER_MINUTE + 0.5))
 
 
-def _body(body: str, body_format: str) -> tuple[str, list[str]]:
+def _body(body: str, body_format: str, base_url: str | None) -> SanitisedHtml:
     if body_format == "html":
-        return sanitise_html(body)
+        return sanitise_html(body, base_url)
     if body_format == "markdown":
-        return sanitise_html(markdown_to_html(body))
+        return sanitise_html(markdown_to_html(body), base_url)
     paragraphs = split_paragraphs(body)
-    return paragraphs_to_html(paragraphs), paragraphs
+    return SanitisedHtml(paragraphs_to_html(paragraphs), paragraphs)
 
 
 def normalise_report(
@@ -139,33 +135,41 @@ def normalise_report(
     language: str | None = None,
     timezone: str = DEFAULT_TIMEZONE,
     published_at: datetime | None = None,
+    base_url: str | None = None,
 ) -> NormalisedReport:
     """Normalise one submitted report. Total: any strings give a result, none raises.
 
     An unknown ``body_format`` is read as plain text. ``title`` may come back empty when it held
-    only junk; rejecting that is the caller's decision. ``published_at`` dates what the report
-    writes without a year ("Rabu (29/12)") or relative to the day it appears ("hari ini").
+    only junk or markup; rejecting that is the caller's decision. ``published_at`` dates what the
+    report writes without a year ("Rabu (29/12)") or relative to the day it appears ("hari
+    ini"). ``base_url``, where the office's own pages are known, makes relative links and images
+    in the body absolute; without it they are dropped (and the office told).
     """
-    title = clean_title(title)
-    body_html, paragraphs = _body(body, body_format)
+    plain_title = clean_title(title)
+    warnings = [title_cleaned(plain_title)] if holds_markup(title) else []
+    sanitised = _body(body, body_format, base_url)
+    warnings += sanitised.warnings
+    body_html, paragraphs = sanitised.body_html, sanitised.paragraphs
     text = "\n\n".join(paragraphs)
     dateline, lead_start = extract_dateline(text)
     words = count_words(text)
+    event = read_event_date(
+        text,
+        head_end=lead_start,
+        title=plain_title,
+        timezone_name=timezone,
+        published_at=published_at,
+    )
     return NormalisedReport(
-        title=title,
-        slug=make_title_slug(title),
-        language=normalise_language(language) or detect_language(f"{title}\n{text}"),
+        title=plain_title,
+        slug=make_title_slug(plain_title),
+        language=normalise_language(language) or detect_language(f"{plain_title}\n{text}"),
         body_html=body_html,
         text=text,
         excerpt=make_excerpt(text[lead_start:]),
         word_count=words,
         reading_minutes=reading_minutes(words),
         dateline=dateline,
-        event_at=extract_event_at(
-            text,
-            head_end=lead_start,
-            title=title,
-            timezone_name=timezone,
-            published_at=published_at,
-        ),
+        event_at=event.at,
+        warnings=[*warnings, *event.warnings],
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
 import ftfy
+import nh3
 
 # ftfy's own defaults would straighten typographic quotes and unescape HTML entities: the first
 # changes what the office wrote, the second makes cleaning not idempotent ("&amp;lt;" -> "<").
@@ -27,8 +29,23 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 # byte-order marks. Removed only after the mojibake repair, which needs the C1 controls
 # ("â€\x9d" is a closing quote).
 _DEBRIS = re.compile("[\x7f-\x9f\u00ad\u200b\u2060\ufeff]")
+# Both at once, for text with nothing to repair.
+_JUNK = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ud800-\udfff\ufeff\ufffe\uffff]"
+)
 _WHITESPACE = re.compile(r"\s+")
+# Bidi embeddings, overrides, isolates and marks: invisible, and able to make a title read
+# backwards where it is shown (U+202E); an Indonesian title needs none of them.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MAX_PASSES = 4
+# A tag HTML knows ("<b>", "</span>", "<br/>", "<a href=…>"), the sign that a CMS pasted markup
+# into a title. "<17 tahun" or "<Pemilu>" are not markup and stay as written.
+_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|big|blockquote|br|center|cite|code|del|div|em|font|h[1-6]|hr|i|img|ins|kbd"
+    r"|mark|p|q|s|small|span|strike|strong|sub|sup|tt|u|script|style|iframe|object|embed|svg"
+    r"|video|audio|link|meta|title)\b[^<>]*>",
+    re.IGNORECASE,
+)
 
 
 def remove_illegal_characters(value: str) -> str:
@@ -61,6 +78,13 @@ def clean_text(value: str) -> str:
     Total and idempotent. One repair can uncover another (a removed control character joins two
     halves of a mojibake sequence), so the steps repeat until nothing changes.
     """
+    if not _MOJIBAKE_HINT.search(value):
+        # The usual report: nothing to repair, so one pass of each step leaves it settled, unless
+        # composing formed a hint ("A" and a combining circumflex are "Â").
+        value = unicodedata.normalize("NFC", _JUNK.sub("", value))
+        value = _WHITESPACE.sub(" ", value).strip()
+        if not _MOJIBAKE_HINT.search(value):
+            return value
     for _ in range(_MAX_PASSES):
         cleaned = _clean_once(value)
         # Without a mojibake hint and in NFC, another pass would change nothing: stop here
@@ -73,3 +97,27 @@ def clean_text(value: str) -> str:
 
 def _is_settled(value: str) -> bool:
     return not _MOJIBAKE_HINT.search(value) and unicodedata.is_normalized("NFC", value)
+
+
+def holds_markup(value: str) -> bool:
+    """Whether a title holds an HTML tag, which ``clean_title`` takes out."""
+    return _HTML_TAG.search(value) is not None
+
+
+def clean_title(value: str) -> str:
+    """A title as plain text: ``clean_text`` without bidi controls, and any markup a CMS left
+    in it taken out; "" when nothing visible is left.
+
+    "Bimbingan Teknis <b>Keamanan Siber</b>" is "Bimbingan Teknis Keamanan Siber"; once a title
+    holds markup its entities are markup too ("&amp;" is "&"), and a script's text is dropped
+    with it. The API judges submitted titles with this very function and normalise stores what
+    it returns, so a title the API accepts is never found empty later.
+    """
+    value = clean_text(_BIDI_CONTROLS.sub("", value))
+    for _ in range(_MAX_PASSES):
+        if not _HTML_TAG.search(value):
+            break
+        # nh3 takes every tag out and escapes what it leaves; one unescape gives plain text
+        # (which, if it was escaped markup, holds tags again: hence the passes).
+        value = clean_text(html.unescape(nh3.clean(value, tags=set())))
+    return value if any(unicodedata.category(c)[0] not in "CZ" for c in value) else ""

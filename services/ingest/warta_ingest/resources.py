@@ -46,6 +46,7 @@ def article_resource(
         "published_at": _iso(article.published_at or revision.publish_at),
         "updated_at": _iso(article.updated_at),
         "tags": revision.tags or [],
+        "warnings": revision.warnings or [],
         "image": image_resource(revision.submission.get("image"), image),
         "views": article.views,
         "url": public_url,

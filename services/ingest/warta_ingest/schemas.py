@@ -20,7 +20,8 @@ from marshmallow import (
 )
 
 from warta.models import FAILED, MAX_ID, RETRACTED, SCHEDULED, STAGES
-from warta_ingest.normalisation import clean_title
+from warta_ingest.plain_text import clean_title
+from warta_ingest.report_warnings import CODES as WARNING_CODES
 
 MAX_BODY_BYTES = 256 * 1024
 # JSON around a 256 KiB body, escapes included; larger requests get 413 before they are read.
@@ -200,6 +201,24 @@ class TagSchema(Schema):
     source = fields.String(required=True)
 
 
+class WarningSchema(Schema):
+    """Something normalise doubted or changed in the report, for the office to check."""
+
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf(WARNING_CODES),
+        metadata={
+            "description": "weekday-mismatch: a day name disagrees with its date; no-event-date:"
+            " no date of the event in the text; title-cleaned: markup taken out of the title;"
+            " markup-dropped: scripts, embeds or forms dropped with their content;"
+            " link-dropped / image-dropped: a relative URL no feed reader can open."
+        },
+    )
+    message = fields.String(
+        required=True, metadata={"description": "What happened and what to do, in Indonesian."}
+    )
+
+
 class ArticleSchema(Schema):
     """An article as its office sees it (`GET /v1/articles/<id>`); ETag = its revision."""
 
@@ -221,6 +240,11 @@ class ArticleSchema(Schema):
     published_at = fields.String(required=True, allow_none=True)
     updated_at = fields.String(required=True, allow_none=True)
     tags = fields.List(fields.Nested(TagSchema), required=True)
+    warnings = fields.List(
+        fields.Nested(WarningSchema),
+        required=True,
+        metadata={"description": "What normalise doubted or changed; empty until it has run."},
+    )
     image = fields.Nested("ArticleImageSchema", required=True, allow_none=True)
     views = fields.Integer(required=True)
     url = fields.String(required=True, allow_none=True)

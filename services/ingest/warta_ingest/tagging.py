@@ -8,13 +8,20 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
 
+import ahocorasick
+
+from warta.regions import Region, regions
 from warta_ingest.datelines import extract_dateline
+from warta_ingest.folding import fold
+from warta_ingest.gazetteer import Gazetteer, load_gazetteer
 from warta_ingest.keywords import extract_keywords
 from warta_ingest.languages import DEFAULT_LANGUAGE, LANGUAGES
 from warta_ingest.plain_text import clean_text
 from warta_ingest.slugs import make_slug
-from warta_ingest.vocabulary import Match, load_vocabulary
+from warta_ingest.vocabulary import Match, Vocabulary, load_vocabulary
 
 KINDS = ("topic", "organisation", "place", "person", "keyword")
 SOURCES = ("office", "vocabulary", "keyword")
@@ -26,7 +33,8 @@ TITLE_WEIGHT = 0.5
 LEAD_WEIGHT = 0.2
 FREQUENCY_WEIGHT = 0.5
 MIN_VOCABULARY_SCORE = 0.3
-# The lead is the first paragraph, at most this long.
+# The lead is the report proper's first paragraph (after any caption and the dateline), at most
+# this long.
 LEAD_CHARS = 400
 # Kinds tagged wherever they are named; topics and places must be prominent enough. On the
 # tuning reports (bench/quality.py) this lifts organisation F1 from 0.86 to 0.95; doing the
@@ -35,6 +43,48 @@ NAMED_KINDS = frozenset({"organisation", "person"})
 KEYWORD_LIMIT = 5
 KEYWORD_TOP_SCORE = 0.5
 _TAG_SLUG_LENGTH = 60
+
+
+class _Terms:
+    """The vocabulary's terms and the gazetteer's names in one automaton: reading a report's
+    text is the costliest part of finding them, so it is read once for both."""
+
+    def __init__(self, vocabulary: Vocabulary, gazetteer: Gazetteer) -> None:
+        self.vocabulary, self.gazetteer = vocabulary, gazetteer
+        values: dict[str, list[Any]] = {}
+        for key, candidates in vocabulary.terms.items():
+            if key:
+                values[key] = [candidates, None]
+        for key, term in gazetteer.terms.items():
+            values.setdefault(key, [None, None])[1] = term
+        self._automaton = ahocorasick.Automaton()
+        for key, (candidates, term) in values.items():
+            self._automaton.add_word(key, (len(key), (candidates, term)))
+        self._automaton.make_automaton()
+
+    def find(self, text: str, home: Region | None) -> tuple[list[Match], list[Match]]:
+        """The vocabulary's matches and the places named in ``text``."""
+        words, places = [], []
+        folded = fold(text)
+        size = len(folded)
+        # whole_words, inline: this loop runs for every hit of every report.
+        for end_index, (length, (candidates, term)) in self._automaton.iter(folded):
+            start = end_index - length + 1
+            if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                continue
+            end = end_index + 1
+            if end < size and (folded[end].isalnum() or folded[end] == "_"):
+                continue
+            if candidates:
+                words.append((start, end, candidates))
+            if term is not None:
+                places.append((start, end, term))
+        return self.vocabulary.read(text, words), self.gazetteer.read(text, places, home)
+
+
+@cache
+def _terms() -> _Terms:
+    return _Terms(load_vocabulary(), load_gazetteer())
 
 
 @dataclass(frozen=True)
@@ -46,19 +96,22 @@ class Tag:
     source: str
 
 
-def _vocabulary_tags(title: str, text: str, matches: list[Match]) -> dict[str, Tag]:
-    vocabulary = load_vocabulary()
-    in_title = {match.entry.slug for match in vocabulary.find(title)}
+def _vocabulary_tags(
+    title_matches: list[Match], text: str, lead_start: int, matches: list[Match]
+) -> dict[str, Tag]:
+    in_title = {match.entry.slug for match in title_matches}
+    entries = {match.entry.slug: match.entry for match in [*title_matches, *matches]}
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
     for match in matches:
         counts[match.entry.slug] = counts.get(match.entry.slug, 0) + 1
         first.setdefault(match.entry.slug, match.start)
-    paragraph_end = text.find("\n\n")
-    lead_end = min(LEAD_CHARS, len(text) if paragraph_end < 0 else paragraph_end)
+    # The lead is the report proper's first paragraph, after any caption and the dateline.
+    paragraph_end = text.find("\n\n", lead_start)
+    lead_end = min(lead_start + LEAD_CHARS, len(text) if paragraph_end < 0 else paragraph_end)
     tags = {}
     for slug in in_title | set(counts):
-        entry = vocabulary.entries[slug]
+        entry = entries[slug]
         titled = slug in in_title
         in_lead = first.get(slug, lead_end) < lead_end
         count = counts.get(slug, 0) + titled
@@ -80,14 +133,16 @@ def _vocabulary_tags(title: str, text: str, matches: list[Match]) -> dict[str, T
     return tags
 
 
-def _office_tags(office_tags: Sequence[str], found: dict[str, Tag]) -> dict[str, Tag]:
-    vocabulary = load_vocabulary()
+def _office_tags(
+    office_tags: Sequence[str], found: dict[str, Tag], home: Region | None
+) -> dict[str, Tag]:
+    vocabulary, gazetteer = load_vocabulary(), load_gazetteer()
     tags: dict[str, Tag] = {}
     for raw in office_tags:
         label = clean_text(raw)
         if not label:
             continue
-        entry = vocabulary.lookup(label)
+        entry = vocabulary.lookup(label) or gazetteer.lookup(label, home)
         if entry is not None:
             # The office's word for a vocabulary term: one tag, labelled as the vocabulary does.
             tags[entry.slug] = Tag(entry.slug, entry.label, entry.kind, OFFICE_SCORE, "office")
@@ -114,43 +169,78 @@ def _without_spans(text: str, matches: list[Match]) -> str:
     return "".join(pieces)
 
 
-def _keyword_tags(text: str, language: str, matches: list[Match], taken: set[str]) -> list[Tag]:
+@lru_cache(maxsize=4096)
+def _words(label: str) -> frozenset[str]:
+    return frozenset(make_slug(label, max_length=_TAG_SLUG_LENGTH).split("-"))
+
+
+def _is_junk(label: str, chosen: list[frozenset[str]]) -> bool:
+    """A keyword that only repeats another tag: a vocabulary term spelled otherwise ("Badan
+    Adhok" beside "Badan Ad Hoc"), part of a tag's label ("Rekapitulasi" beside "Rekapitulasi
+    Suara"), or a place (the gazetteer's, tagged as such where it is settled)."""
+    words = _words(label)
+    return (
+        any(words <= taken for taken in chosen)
+        or load_gazetteer().knows(label)
+        or load_vocabulary().resembles(label)
+    )
+
+
+def _keyword_tags(
+    text: str, language: str, matches: list[Match], tags: dict[str, Tag]
+) -> list[Tag]:
     keywords = extract_keywords(_without_spans(text, matches), language, limit=KEYWORD_LIMIT * 2)
     if not keywords:
         return []
     best = keywords[0].score
-    tags = []
+    taken = set(tags)
+    chosen = [_words(tag.label) for tag in tags.values()]
+    found = []
     for keyword in keywords:
         slug = make_slug(keyword.label, max_length=_TAG_SLUG_LENGTH)
-        if not slug or slug in taken:
+        if not slug or slug in taken or _is_junk(keyword.label, chosen):
             continue
         taken.add(slug)
+        chosen.append(_words(keyword.label))
         # YAKE scores run the other way (lower is better) and have no upper bound.
         score = KEYWORD_TOP_SCORE * (best / keyword.score) if keyword.score > 0 else 0.0
-        tags.append(Tag(slug, keyword.label, "keyword", round(score, 3), "keyword"))
-        if len(tags) == KEYWORD_LIMIT:
+        found.append(Tag(slug, keyword.label, "keyword", round(score, 3), "keyword"))
+        if len(found) == KEYWORD_LIMIT:
             break
-    return tags
+    return found
 
 
 def tag_report(
-    *, title: str, text: str, language: str, office_tags: Sequence[str] = ()
+    *,
+    title: str,
+    text: str,
+    language: str,
+    office_tags: Sequence[str] = (),
+    region: str | None = None,
 ) -> list[Tag]:
-    """Tags for a normalised report, most relevant first (score descending, then slug)."""
+    """Tags for a normalised report, most relevant first (score descending, then slug).
+
+    ``region`` is the office's own (a Kemendagri code, "35.14"): it settles a place name that
+    several regions share ("Pasuruan"). An unknown code counts as none.
+    """
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
-    # The dateline names the office's home, not what the report is about; it still counts as a
-    # mention, so it is kept for the vocabulary but not offered as a keyword.
+    home = regions().get(region) if region else None
+    terms = _terms()
+    # The dateline names the office's home, not what the report is about: its place is no
+    # mention of a place, and nothing before the report proper is offered as a keyword.
     _, lead_start = extract_dateline(text)
-    matches = load_vocabulary().find(text)
-    found = _vocabulary_tags(title, text, matches)
-    office = _office_tags(office_tags, found)
+    words, places = terms.find(text, home)
+    matches = [*words, *(match for match in places if match.start >= lead_start)]
+    title_matches = [match for found in terms.find(title, home) for match in found]
+    found = _vocabulary_tags(title_matches, text, lead_start, matches)
+    office = _office_tags(office_tags, found, home)
     tags = {**found, **office}
     body_matches = [
         Match(match.entry, match.start - lead_start, match.end - lead_start)
         for match in matches
         if match.start >= lead_start
     ]
-    keywords = _keyword_tags(text[lead_start:], language, body_matches, set(tags))
+    keywords = _keyword_tags(text[lead_start:], language, body_matches, tags)
     result = [*tags.values(), *keywords]
     return sorted(result, key=lambda tag: (-tag.score, tag.slug))

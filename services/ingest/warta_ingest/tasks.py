@@ -36,6 +36,8 @@ def _normalise(revision: Revision) -> NormalisedReport:
         timezone=revision.article.office.timezone or get_settings().timezone,
         # "hari ini", "kemarin" and dates without a year are read against it.
         published_at=revision.publish_at,
+        # No office's own site is known to read relative URLs against: they are dropped.
+        base_url=None,
     )
     if not report.title:
         raise Rejected("the title is empty once cleaned")
@@ -52,6 +54,7 @@ def _store_normalised(session: Session, revision: Revision, report: NormalisedRe
     revision.word_count, revision.reading_minutes = report.word_count, report.reading_minutes
     revision.dateline = asdict(report.dateline)
     revision.event_at = report.event_at.isoformat() if report.event_at else None
+    revision.warnings = [asdict(warning) for warning in report.warnings]
 
 
 def _tag(revision: Revision) -> list[Tag]:
@@ -60,6 +63,8 @@ def _tag(revision: Revision) -> list[Tag]:
         text=revision.body_text or "",
         language=revision.language or "id",
         office_tags=revision.submission.get("tags", []),
+        # "Pasuruan" alone is the office's own Pasuruan, kabupaten or kota.
+        region=revision.article.office.region,
     )
 
 

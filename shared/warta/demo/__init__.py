@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 SAMPLES = Path(__file__).with_name("kab-pasuruan-berita-terkini.json")
-DEMO_OFFICE = ("kab-pasuruan", "KPU Kabupaten Pasuruan")
+# Slug, name and region (Kabupaten Pasuruan, Jawa Timur: see warta.regions).
+DEMO_OFFICE = ("kab-pasuruan", "KPU Kabupaten Pasuruan", "35.14")
 # What a submission may carry; the samples hold more (the office, the source site's views).
 SUBMISSION_FIELDS = ("title", "body", "body_format", "external_id", "language", "tags")
 

@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from warta_ingest.event_dates import _RELATIVE_DAYS, extract_event_at, nearest_date
+from warta_ingest.event_dates import (
+    _RELATIVE_DAYS,
+    extract_event_at,
+    read_event_date,
+    year_less_date,
+)
 from warta_ingest.normalisation import normalise_report
 
 
@@ -90,10 +95,10 @@ def test_date_in_the_head_wins_over_later_dates() -> None:
     assert at.date().isoformat() == "2021-12-28"
 
 
-def test_a_date_far_down_without_its_day_name_is_not_the_event() -> None:
+def test_a_plan_far_down_without_its_day_name_is_not_the_event() -> None:
     text = "KPU menggelar rapat. " + "Kata pengisi. " * 60 + "Pemilu pada 14 Februari 2024."
 
-    assert extract_event_at(text) is None
+    assert extract_event_at(text, published_at=_published("2022-01-05T10:00+07:00")) is None
 
 
 def test_office_timezone_applies_when_no_zone_is_written() -> None:
@@ -236,7 +241,8 @@ def test_normalise_report_passes_the_publication_date_on() -> None:
 
 
 _DATES = st.dates(min_value=date(2001, 1, 1), max_value=date(2098, 12, 31))
-_NEAR = st.integers(min_value=-150, max_value=150)
+# Published up to ten months after the event, or (an announcement) up to 90 days before it.
+_NEAR = st.integers(min_value=-90, max_value=300)
 
 
 @settings(max_examples=300, deadline=None)
@@ -279,24 +285,26 @@ def test_relative_dates_count_from_the_local_publication_day(
     weekday=st.none() | st.integers(min_value=0, max_value=6),
     reference=_DATES,
 )
-def test_nearest_date_is_within_a_year_and_keeps_the_day_name(
+def test_a_year_less_date_is_the_latest_not_after_publication_or_an_announcement(
     day: int, month: int, weekday: int | None, reference: date
 ) -> None:
-    found = nearest_date(day, month, weekday, reference)
+    found = year_less_date(day, month, weekday, reference)
 
-    if found is None:  # 31 April, or 29 February with no leap year near
+    if found is None:  # 31 April
+        assert not any(_exists(year, month, day) for year in range(2000, 2100))
         return
     assert (found.day, found.month) == (day, month)
-    assert found.year - reference.year in (-1, 0, 1)
-    if weekday is None and (day, month) != (29, 2):
-        assert abs((found - reference).days) <= 184  # the nearest: never more than half a year
-    fits = [
-        year
-        for year in (reference.year - 1, reference.year, reference.year + 1)
-        if _exists(year, month, day) and date(year, month, day).weekday() == weekday
-    ]
-    if fits:
-        assert found.weekday() == weekday
+    latest = max(
+        date(year, month, day)
+        for year in range(reference.year - 8, reference.year + 1)
+        if _exists(year, month, day) and date(year, month, day) <= reference
+    )
+    if found > reference:
+        # An announcement: within 90 days, its day name right where the latest one's is not.
+        assert found <= reference + timedelta(days=90)
+        assert weekday is not None and found.weekday() == weekday != latest.weekday()
+    else:
+        assert found == latest
 
 
 def _exists(year: int, month: int, day: int) -> bool:
@@ -323,3 +331,122 @@ def test_extract_event_at_is_total(text: str, published: datetime | None, zone: 
     at = extract_event_at(text, timezone_name=zone, published_at=published)
 
     assert at is None or at.tzinfo is not None
+
+
+FILLER = "Kata pengisi untuk paragraf ini. " * 14  # past the 400 characters of the head
+
+
+@pytest.mark.parametrize(
+    ("text", "published_at", "expected"),
+    [
+        # An explicit date beats the relative words beside it.
+        (
+            "Hari ini, Jumat, tanggal 3 Januari 2025, KPU menggelar rapat pleno.",
+            "2025-01-06T10:00+07:00",
+            "2025-01-03T00:00:00+07:00",
+        ),
+        # A later date whose day name agrees beats an earlier one that disagrees (a Friday).
+        (
+            "Sidang perdana Senin 15 Januari 2021 memeriksa 33 perkara. "
+            + FILLER
+            + "Hal itu disampaikan Rabu (17/2/2021) melalui keterangan tertulis.",
+            "2021-02-18T10:00+07:00",
+            "2021-02-17T00:00:00+07:00",
+        ),
+        # A year-less date is the latest one not after the submission whose day name agrees.
+        (
+            "KPU menggelar rapat Selasa (03/11).",
+            "2020-11-05T10:00+07:00",
+            "2020-11-03T00:00:00+07:00",
+        ),
+        (
+            "KPU menggelar rapat Selasa (03/11).",
+            "2021-01-04T10:00+07:00",
+            "2020-11-03T00:00:00+07:00",
+        ),
+        # ...or, announced, the next one within 90 days that agrees.
+        (
+            "Simulasi digelar Sabtu (15/11) mendatang.",
+            "2025-11-10T10:00+07:00",
+            "2025-11-15T00:00:00+07:00",
+        ),
+        # A range gives its first day, wherever it is written.
+        (
+            "KPU menyiapkan bimbingan teknis. "
+            + FILLER
+            + "Bimtek digelar pada 23-24 Januari 2025.",
+            "2025-01-20T10:00+07:00",
+            "2025-01-23T00:00:00+07:00",
+        ),
+        ("Rapat Senin-Selasa (20-21/1/2025) di aula.", None, "2025-01-20T00:00:00+07:00"),
+        ("Bimtek 30 Januari s.d. 2 Februari 2025 di hotel.", None, "2025-01-30T00:00:00+07:00"),
+        # A time comes from the date's own sentence...
+        ("Pleno Senin (20/1/2025) dimulai pukul 7 malam.", None, "2025-01-20T19:00:00+07:00"),
+        # ...not from another sentence when the date is not the report's head date...
+        (
+            "KPU menyiapkan logistik. " + FILLER + "Pleno digelar 20 Januari 2025. Peserta hadir"
+            " pukul 08.00 WIB.",
+            None,
+            "2025-01-20T00:00:00+07:00",
+        ),
+        # ...and never to a decree's own date.
+        (
+            "KPU menetapkan DCT sesuai Keputusan KPU Nomor 12 Tahun 2025 tanggal 10 Januari 2025."
+            " Rapat dimulai pukul 08.00 WIB.",
+            None,
+            "2025-01-10T00:00:00+07:00",
+        ),
+    ],
+)
+def test_the_forms_real_offices_write(text: str, published_at: str | None, expected: str) -> None:
+    published = _published(published_at) if published_at else None
+
+    at = extract_event_at(text, published_at=published)
+
+    assert at is not None
+    assert at.isoformat() == expected
+
+
+def test_a_decree_date_gives_way_to_the_meeting_s_date() -> None:
+    text = (
+        "Sesuai Keputusan KPU Nomor 12 Tahun 2025 tanggal 10 Januari 2025, KPU menggelar rapat"
+        " pada Senin (20/1/2025) pukul 09.00 WIB."
+    )
+
+    assert extract_event_at(text) == datetime.fromisoformat("2025-01-20T09:00:00+07:00")
+
+
+def test_the_office_is_told_when_a_day_name_disagrees_or_no_date_is_found() -> None:
+    mismatch = read_event_date("Pasuruan – Senin (15/1/2021) KPU menggelar rapat.")
+    nothing = read_event_date("KPU menggelar rapat koordinasi.")
+    fine = read_event_date("Pasuruan – Jumat (15/1/2021) KPU menggelar rapat.")
+
+    assert mismatch.at is not None and mismatch.at.date() == date(2021, 1, 15)
+    assert [warning.code for warning in mismatch.warnings] == ["weekday-mismatch"]
+    assert "“Senin”" in mismatch.warnings[0].message
+    assert "15 Januari 2021" in mismatch.warnings[0].message
+    assert "hari Jumat" in mismatch.warnings[0].message
+    assert nothing.at is None
+    assert [warning.code for warning in nothing.warnings] == ["no-event-date"]
+    assert fine.warnings == []
+
+
+def test_the_time_is_found_at_another_mention_of_the_day() -> None:
+    text = (
+        "Suasana rapat pleno, Rabu (13/3/2024) malam. (Foto: Humas)\n\n"
+        "WAMENA – KPU menuntaskan rapat pleno, Rabu (13/3/2024). Pleno dimulai pukul 19.00 WIT."
+    )
+
+    at = extract_event_at(text, head_end=text.index("KPU"))
+
+    assert at == datetime.fromisoformat("2024-03-13T19:00:00+09:00")
+
+
+def test_a_head_date_takes_its_time_from_the_next_paragraph_s_first_sentence_only() -> None:
+    opening = "Gunungtua – KPU menggelar simulasi pemungutan suara, Senin (25/11/2024).\n\n"
+
+    first = extract_event_at(opening + "Simulasi dimulai pukul 08.30 WIB. Lalu rapat.")
+    second = extract_event_at(opening + "Simulasi diikuti KPPS. Rapat dimulai pukul 08.30 WIB.")
+
+    assert first == datetime.fromisoformat("2024-11-25T08:30:00+07:00")
+    assert second == datetime.fromisoformat("2024-11-25T00:00:00+07:00")
