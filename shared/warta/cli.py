@@ -204,16 +204,18 @@ def demo(ingest_url: str | None, key: str) -> None:
 
 @main.command()
 def relay() -> None:
-    """Send committed outbox messages to the broker, release scheduled reports, send revisions
-    and photos whose message was lost on again, and purge expired idempotency answers, forever."""
+    """Send committed outbox messages to the broker, send the rebuilds whose changes wait,
+    release scheduled reports, send work whose message was lost on again, and purge expired
+    idempotency answers, forever."""
     import signal
     import threading
 
     from warta.celery_app import app
+    from warta.coalescing import DueJobs
     from warta.logs import configure_logging
-    from warta.media import resend_stalled_media
     from warta.outbox import celery_sender, relay_forever
-    from warta.recovery import STALL_MARGIN_SECONDS, SWEEP_EVERY_SECONDS, resend_stalled
+    from warta.recovery import SWEEP_EVERY_SECONDS, LostWork
+    from warta.redis_client import get_redis
     from warta.schedule import SWEEP_SECONDS, release_due
     from warta.sweeps import Sweep, purge_expired_answers, run_sweeps
 
@@ -222,24 +224,19 @@ def relay() -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    url = settings.database_url
-    stalled_after = settings.broker_visibility_timeout + STALL_MARGIN_SECONDS
+    url, redis = settings.database_url, get_redis(settings.redis_url)
+    send = celery_sender(app)
+    jobs, lost = DueJobs(url, redis, send), LostWork(url, redis)
     sweeps = run_sweeps(
         [
+            Sweep("coalesced jobs", 0.25, jobs.send_due),
             Sweep("scheduled publishing", SWEEP_SECONDS, lambda: release_due(url)),
-            Sweep(
-                "stalled revisions", SWEEP_EVERY_SECONDS, lambda: resend_stalled(url, stalled_after)
-            ),
-            Sweep(
-                "stalled photos",
-                SWEEP_EVERY_SECONDS,
-                lambda: resend_stalled_media(url, stalled_after),
-            ),
+            Sweep("lost work", SWEEP_EVERY_SECONDS, lost.sweep),
             Sweep("idempotency answers", 3600, lambda: purge_expired_answers(url)),
         ],
         stop,
     )
-    relay_forever(url, celery_sender(app), stop=stop)
+    relay_forever(url, send, stop=stop)
     for sweep in sweeps:
         sweep.join()
 
