@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from warta.db import session_scope
 from warta.models import Office
-from warta.settings import get_settings
+from warta.settings import Settings, get_settings
 
 
 @click.group()
@@ -241,14 +241,46 @@ def relay() -> None:
         sweep.join()
 
 
+VAR_DIR_OPTION = click.option(
+    "--var-dir",
+    default="var",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where `warta up` keeps its files: a local run there is found (unless REDIS_URL or "
+    "DATABASE_URL is set).",
+)
+
+
+def _operator_settings(var_dir: Path) -> tuple[Settings, str]:
+    """The settings that `status` and `failed` read, and where they come from: the environment
+    if it names Redis or the database, else a `warta up` running from `var_dir`, else the
+    defaults (said plainly: the machine's default Redis may be another system's)."""
+    import os
+
+    from warta.local_run import RUN_STATE, find_local_run
+
+    if "REDIS_URL" in os.environ or "DATABASE_URL" in os.environ:
+        return get_settings(), "the environment (REDIS_URL, DATABASE_URL)"
+    found = find_local_run(var_dir)
+    if found is not None:
+        pid, env = found
+        where = f"the local run (warta up, pid {pid}, {var_dir / RUN_STATE})"
+        return Settings.from_env({**os.environ, **env}), where
+    return get_settings(), (
+        f"the defaults: no REDIS_URL or DATABASE_URL set, and no local run in {var_dir}/"
+    )
+
+
 @main.command()
-def status() -> None:
+@VAR_DIR_OPTION
+def status(var_dir: Path) -> None:
     """Queues, outbox backlog, failures and the last publish at a glance. Exits with 1 when
     Redis or the database cannot be reached, or no worker answers."""
-    from warta.status import system_status
+    from warta.status import Line, system_status
 
+    settings, source = _operator_settings(var_dir)
+    click.echo(str(Line("reading", source)))
     reached = True
-    for line in system_status(get_settings()):
+    for line in system_status(settings):
         click.echo(str(line))
         reached = reached and line.ok
     if not reached:
@@ -319,11 +351,14 @@ def failed() -> None:
 
 @failed.command("list")
 @click.option("--all", "everything", is_flag=True, help="Replayed ones too.")
-def failed_list(everything: bool) -> None:
+@VAR_DIR_OPTION
+def failed_list(everything: bool, var_dir: Path) -> None:
     """One line per failure: id, when, task, what it was about, why."""
     from warta.failures import open_failures
 
-    with session_scope(get_settings().database_url, writer=False) as session:
+    settings, source = _operator_settings(var_dir)
+    click.echo(f"reading {source}: {_without_password(settings.database_url)}", err=True)
+    with session_scope(settings.database_url, writer=False) as session:
         failures = open_failures(session, everything)
         for failure in failures:
             replayed = (
@@ -339,13 +374,16 @@ def failed_list(everything: bool) -> None:
 @failed.command("replay")
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "everything", is_flag=True, help="Every failure not yet replayed.")
-def failed_replay(ids: tuple[int, ...], everything: bool) -> None:
+@VAR_DIR_OPTION
+def failed_replay(ids: tuple[int, ...], everything: bool, var_dir: Path) -> None:
     """Send failed tasks again, their reports put back where they failed."""
     from warta.failures import open_failures, replay_failure
 
     if not ids and not everything:
         raise click.UsageError("name failure ids, or --all")
-    with session_scope(get_settings().database_url) as session:
+    settings, source = _operator_settings(var_dir)
+    click.echo(f"reading {source}: {_without_password(settings.database_url)}", err=True)
+    with session_scope(settings.database_url) as session:
         chosen = [f for f in open_failures(session) if everything or f.id in ids]
         missing = set(ids) - {f.id for f in chosen}
         if missing:
@@ -353,6 +391,12 @@ def failed_replay(ids: tuple[int, ...], everything: bool) -> None:
         for failure in chosen:
             replay_failure(session, failure)
     click.echo(f"replayed {len(chosen)} failure(s)")
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":
