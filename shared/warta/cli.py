@@ -42,11 +42,21 @@ def db() -> None:
 
 
 @db.command()
-def upgrade() -> None:
+@click.option(
+    "--wait",
+    "wait_seconds",
+    default=0.0,
+    show_default=True,
+    help="Seconds to keep trying while the database does not answer yet (a first start).",
+)
+def upgrade(wait_seconds: float) -> None:
     """Migrate the database to the newest schema."""
-    from warta.schema import upgrade_database
+    from warta.schema import upgrade_database, wait_for_database
 
-    upgrade_database(get_settings().database_url)
+    url = get_settings().database_url
+    if wait_seconds:
+        wait_for_database(url, wait_seconds)
+    upgrade_database(url)
     click.echo("database is up to date")
 
 
