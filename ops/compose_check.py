@@ -172,6 +172,24 @@ def published_count() -> int:
         return 0
 
 
+def stopped_in_order(compose: Compose) -> None:
+    """`docker compose stop`: Redis and PostgreSQL stop after every service that uses them."""
+    compose("stop")
+    containers = compose("ps", "-q").split()
+    inspected = subprocess.run(
+        ["docker", "inspect", "-f", "{{.Name}} {{.State.FinishedAt}}", *containers],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    finished = dict(line.split() for line in inspected if line.strip())
+    last = {name: at for name, at in finished.items() if "_redis_" in name or "_postgres_" in name}
+    others = {name: at for name, at in finished.items() if name not in last}
+    if max(others.values()) > min(last.values()):  # RFC 3339 in UTC: compared as text
+        raise SystemExit(f"stopped out of order: {sorted(finished.items(), key=lambda x: x[1])}")
+    print(f"docker compose stop: {len(others)} services, then Redis and PostgreSQL")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=300)
@@ -274,6 +292,7 @@ def main() -> None:
         once = sorted(int(i) for i in sitemap) == sorted(ids)
         if not once or counts.get("published") != len(ids) or counts["articles"] != len(ids):
             raise SystemExit("not every report published exactly once")
+        stopped_in_order(compose)
         print("compose check passed")
     finally:
         if not options.keep:
