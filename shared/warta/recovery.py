@@ -30,14 +30,13 @@ from sqlalchemy.orm import Session
 
 from warta.db import in_batches, session_scope
 from warta.media import lead_media_id
-from warta.messages import MAKE_RENDITIONS, QUEUES, STATUS_BEFORE, revision_message
+from warta.messages import EVERY_QUEUE, MAKE_RENDITIONS, revision_message
 from warta.models import MEDIA_PROCESSING, MEDIA_READY, Media, OutboxMessage, Revision, utcnow
 from warta.outbox import add_message
+from warta.pipeline import TASK_FOR_STATUS
 
 log = logging.getLogger(__name__)
 
-# The stage task that takes a revision on from each status it can wait in.
-NEXT_TASK = {status: task for task, status in STATUS_BEFORE.items()}
 SWEEP_EVERY_SECONDS = 2.0
 # Work that moved more recently than this is not looked at (most of it is on its way).
 IDLE_SECONDS = 3.0
@@ -50,7 +49,7 @@ Name = tuple[str, int, int]
 class LostWork:
     """The relay's sweep of lost work; keeps what the last look found between looks."""
 
-    def __init__(self, database_url: str, redis: Redis, queues: Iterable[str] = QUEUES) -> None:
+    def __init__(self, database_url: str, redis: Redis, queues: Iterable[str] = EVERY_QUEUE) -> None:
         self.database_url, self.redis, self.queues = database_url, redis, tuple(queues)
         self.suspects: dict[Name, datetime] = {}  # unnamed at the last look: when it last moved
 
@@ -84,9 +83,9 @@ class LostWork:
                 )
                 for revision in revisions:
                     name = ("revision", revision.article_id, revision.number)
-                    if revision.status not in NEXT_TASK or revision.progressed_at != idle[name]:
+                    if revision.status not in TASK_FOR_STATUS or revision.progressed_at != idle[name]:
                         continue  # it moved meanwhile
-                    task = NEXT_TASK[revision.status]
+                    task = TASK_FOR_STATUS[revision.status]
                     add_message(session, task, revision_message(*name[1:]))
                     revision.progressed_at = now
                     sent += 1
@@ -117,7 +116,7 @@ def _idle_work(session: Session, before: datetime) -> dict[Name, datetime]:
     idle: dict[Name, datetime] = {}
     revisions = session.execute(
         select(Revision.article_id, Revision.number, Revision.progressed_at)
-        .where(Revision.status.in_(NEXT_TASK), Revision.progressed_at < before)
+        .where(Revision.status.in_(TASK_FOR_STATUS), Revision.progressed_at < before)
         .order_by(Revision.progressed_at)
         .limit(LIMIT)
     )

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from tests.conftest import RunningSystem, eventually, new_office
 from warta.celery_app import create_celery
 from warta.db import session_scope
-from warta.messages import MAKE_RENDITIONS, NORMALISE, PUBLISH, RENDER, TAG, revision_message
+from warta.messages import MAKE_RENDITIONS, revision_message
 from warta.models import Article, Media, Office, OutboxMessage, Revision, utcnow
 from warta.outbox import add_message
+from warta.pipeline import ENRICH, PUBLISH, RENDER
 from warta.recovery import LostWork
 
 
@@ -83,7 +84,7 @@ def test_the_sweep_sends_again_only_work_no_message_names(
     lost = stored_revision(database_url, slug, "received", hour)
     lost_later = stored_revision(database_url, slug, "tagged", hour)
     queued = stored_revision(database_url, slug, "received", hour)
-    held = stored_revision(database_url, slug, "normalised", hour)
+    held = stored_revision(database_url, slug, "tagged", hour)
     outgoing = stored_revision(database_url, slug, "rendered", hour)
     moving = stored_revision(database_url, slug, "received", timedelta(seconds=1))
     done = stored_revision(database_url, slug, "published", hour)
@@ -93,11 +94,11 @@ def test_the_sweep_sends_again_only_work_no_message_names(
     lost_photo = stored_photo(database_url, slug, hour)
 
     client, app = redis.Redis.from_url(redis_url), create_celery(redis_url)
-    app.send_task(NORMALISE, kwargs=revision_message(queued, 1))
+    app.send_task(ENRICH, kwargs=revision_message(queued, 1))
     app.send_task(MAKE_RENDITIONS, kwargs={"media_id": photo})
     batch = [{"article_id": held, "revision": 1, "request_id": None}]
-    app.send_task(TAG, kwargs={"revisions": batch})
-    held_by_a_worker(client, "tag")
+    app.send_task(RENDER, kwargs={"revisions": batch})
+    held_by_a_worker(client, "render")
     with session_scope(database_url) as session:
         add_message(session, PUBLISH, revision_message(outgoing, 1))
 
@@ -113,7 +114,7 @@ def test_the_sweep_sends_again_only_work_no_message_names(
             if m.payload != revision_message(outgoing, 1)
         )
     assert messages == sorted(
-        [(NORMALISE, lost), (RENDER, lost_later), (MAKE_RENDITIONS, lost_photo)]
+        [(ENRICH, lost), (RENDER, lost_later), (MAKE_RENDITIONS, lost_photo)]
     )
     untouched = {queued, held, outgoing, moving, done, failed, waits_for_photo}
     assert untouched.isdisjoint(article_id for _, article_id in messages)
