@@ -49,7 +49,9 @@ Name = tuple[str, int, int]
 class LostWork:
     """The relay's sweep of lost work; keeps what the last look found between looks."""
 
-    def __init__(self, database_url: str, redis: Redis, queues: Iterable[str] = EVERY_QUEUE) -> None:
+    def __init__(
+        self, database_url: str, redis: Redis, queues: Iterable[str] = EVERY_QUEUE
+    ) -> None:
         self.database_url, self.redis, self.queues = database_url, redis, tuple(queues)
         self.suspects: dict[Name, datetime] = {}  # unnamed at the last look: when it last moved
 
@@ -83,7 +85,10 @@ class LostWork:
                 )
                 for revision in revisions:
                     name = ("revision", revision.article_id, revision.number)
-                    if revision.status not in TASK_FOR_STATUS or revision.progressed_at != idle[name]:
+                    if (
+                        revision.status not in TASK_FOR_STATUS
+                        or revision.progressed_at != idle[name]
+                    ):
                         continue  # it moved meanwhile
                     task = TASK_FOR_STATUS[revision.status]
                     add_message(session, task, revision_message(*name[1:]))

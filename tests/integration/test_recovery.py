@@ -113,9 +113,7 @@ def test_the_sweep_sends_again_only_work_no_message_names(
             for m in session.scalars(select(OutboxMessage))
             if m.payload != revision_message(outgoing, 1)
         )
-    assert messages == sorted(
-        [(ENRICH, lost), (RENDER, lost_later), (MAKE_RENDITIONS, lost_photo)]
-    )
+    assert messages == sorted([(ENRICH, lost), (RENDER, lost_later), (MAKE_RENDITIONS, lost_photo)])
     untouched = {queued, held, outgoing, moving, done, failed, waits_for_photo}
     assert untouched.isdisjoint(article_id for _, article_id in messages)
 
