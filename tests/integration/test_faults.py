@@ -103,7 +103,7 @@ class Batch:
                         headers=headers,
                         timeout=10,
                     )
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # the server died under it
                     time.sleep(0.5)
                     continue
                 if answer.status_code == 503:
@@ -293,6 +293,9 @@ def test_the_whole_stack_killed_mid_batch_loses_and_repeats_nothing(
     for process in running.supervisor.running.values():
         with contextlib.suppress(psutil.NoSuchProcess):
             kill_group(process.pid)
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
     redis_server.kill()
     running.supervisor.running.clear()
     time.sleep(2)
