@@ -3,11 +3,11 @@
 Brings the stack up (docker-compose.yml less its `ports:` blocks, with ops/compose-host-network.yml
 on the host's network, as ../shared/compose-offline's stand-in images need; the edge from
 ops/edge-standin), adds an office, posts a report through the edge and sees it in the feed,
-scales worker-tag to 4, posts a batch of reports while it kills one tag worker and, later, Redis
-(kill -9, then started again), and checks that every accepted report is published exactly once
-and every page, listing, tag feed, archive and sitemap is current; prints how long after each
-fault that took. Needs docker with `docker compose`; here: `bash ../shared/compose-offline/
-prepare.sh && source /tmp/compose-offline/env.sh` first."""
+scales worker-enrich (normalise and tag) to 4, posts a batch of reports while it kills one
+enrich worker and, later, Redis (kill -9, then started again), and checks that every accepted
+report is published exactly once and every page, listing, tag feed, archive and sitemap is
+current; prints how long after each fault that took. Needs docker with `docker compose`; here:
+`bash ../shared/compose-offline/prepare.sh && source /tmp/compose-offline/env.sh` first."""
 
 from __future__ import annotations
 
@@ -249,15 +249,16 @@ def main() -> None:
             f"in its /feed.rss {seconds:.1f} s later"
         )
 
-        compose("up", "-d", "--scale", "worker-tag=4")
-        tag_workers = compose("ps", "-q", "worker-tag").split()
-        print(f"worker-tag scaled to {len(tag_workers)}")
+        compose("up", "-d", "--scale", "worker-enrich=4")
+        enrich_workers = compose("ps", "-q", "worker-enrich").split()
+        print(f"worker-enrich scaled to {len(enrich_workers)}")
 
         batch = Batch(key, options.reports, "batch")
         until(lambda: published_count() >= 1 + options.reports // 5, 300, "a fifth of the batch")
-        subprocess.run(["docker", "kill", tag_workers[0]], check=True, capture_output=True)
+        subprocess.run(["docker", "kill", enrich_workers[0]], check=True, capture_output=True)
         worker_killed = time.monotonic()
-        print(f"killed one tag worker with {published_count() - 1} of {options.reports} published")
+        done = published_count() - 1
+        print(f"killed one enrich worker with {done} of {options.reports} published")
 
         until(lambda: published_count() >= 1 + options.reports // 2, 300, "half of the batch")
         redis_container = compose("ps", "-q", "redis").strip()
@@ -280,7 +281,7 @@ def main() -> None:
         done = time.monotonic()
         print(
             f"every report published and everything current: {done - redis_back:.1f} s after Redis "
-            f"came back, {done - worker_killed:.1f} s after the tag worker was killed, "
+            f"came back, {done - worker_killed:.1f} s after the enrich worker was killed, "
             f"{done - accepted:.1f} s after the last report was accepted"
         )
         sitemap = LINK.findall(requests.get(f"{FEED}/sitemaps/articles-1.xml", timeout=10).text)
