@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from warta.articles import LEAD_IMAGE, live_columns, note_feed_change
 from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
+from warta.media import MAIN_RENDITION, lead_images, rendition_url
 from warta.models import (
     ARCHIVE_CHANGES,
     FEED_CHANGES,
@@ -304,6 +305,9 @@ class _Builder:
         ).all()
         keys = [(row.id, row.number, row.progressed_at) for row in rows]
         texts = REVISION_TEXTS.get(self.session, keys)
+        # The lead images of the entries not built yet in this rebuild, read together.
+        new = [key[:2] for key in keys if key[:2] not in self.entries]
+        images = dict(zip(new, self.lead_images([texts[key].image for key in new]), strict=True))
         entries = []
         for article_id, guid, published, updated, office, number, _ in rows:
             key = (article_id, number)
@@ -323,22 +327,35 @@ class _Builder:
                     updated=updated or published,
                     language=text.language,
                     categories=text.categories,
-                    image=self.lead_image(text.image),
+                    image=images[key],
                 )
             entries.append(self.entries[key])
         return entries
 
-    def lead_image(self, image: dict[str, str] | None) -> LeadImage | None:
-        if not image or not image.get("url"):
-            return None
-        facts = self.probe.facts(image["url"])
-        return LeadImage(
-            url=image["url"],
-            caption=image.get("caption", ""),
-            credit=image.get("credit", ""),
-            length=facts.length,
-            media_type=facts.media_type,
-        )
+    def lead_images(self, submitted: list[Any]) -> list[LeadImage | None]:
+        """The image of each entry: an uploaded photo's article-width JPEG, whose length and
+        size are on record (a live report's photo is ready: publishing waited for it); an
+        office's own image as its server described it (`probe`)."""
+        images: list[LeadImage | None] = []
+        for photo in lead_images(self.session, submitted, self.base):
+            if photo is None:
+                images.append(None)
+                continue
+            image = LeadImage(
+                photo.url,
+                photo.caption,
+                photo.credit,
+                photo.length,
+                photo.media_type,
+                photo.alt,
+                photo.width,
+                photo.height,
+            )
+            if photo.media_id is None:
+                facts = self.probe.facts(photo.url)
+                image = replace(image, length=facts.length, media_type=facts.media_type)
+            images.append(image)
+        return images
 
     def feeds(self, scope: Scope) -> list[str]:
         site, size = self.settings.site_name, self.settings.feed_size
@@ -474,13 +491,16 @@ class _Builder:
                 Article.published_at,
                 Article.updated_at,
                 Revision.slug,
-                Revision.submission["image"]["url"].as_string(),
+                LEAD_IMAGE["url"].as_string(),
+                LEAD_IMAGE["media"].as_integer(),
             )
             .where(Article.id.between(first, last))
             .order_by(Article.id)
             .execution_options(yield_per=5000)
         )
-        for article_id, published_at, updated_at, slug, image_url in rows:
+        for article_id, published_at, updated_at, slug, image_url, media_id in rows:
+            if media_id is not None:  # an uploaded photo: its URL is known without a query
+                image_url = rendition_url(self.base, media_id, *MAIN_RENDITION)
             yield SitemapUrl(
                 article_url(self.base, article_id, slug), updated_at or published_at, image_url
             )
@@ -506,7 +526,7 @@ class RevisionText:
     body_html: str
     language: str | None
     categories: tuple[tuple[str, str], ...]  # (slug, label)
-    image: dict[str, str] | None  # the submitted lead image
+    image: Any  # the submitted lead image (`{media: ID, ...}` or `{url: ...}`), if any
 
 
 class RevisionTexts:
