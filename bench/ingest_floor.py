@@ -1,6 +1,7 @@
 """The database's floor under the ingest benchmark: what one accepted submission writes (the
 article, its revision and its outbox row, three INSERTs and a commit), with nothing else, from
-2 processes x 4 threads as gunicorn runs ingest. No HTTP, no Flask, no validation, no limit.
+2 processes x 4 threads (eight commits in flight; ingest itself now runs gevent workers, whose
+greenlets wait on the database the same way). No HTTP, no Flask, no validation, no limit.
 
     .venv/bin/python bench/ingest_floor.py [--seconds 10]
 

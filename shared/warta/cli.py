@@ -276,6 +276,7 @@ def reprocess(stage: str, wait: bool, timeout: float) -> None:
     import uuid
 
     from warta.celery_app import app
+    from warta.document_paths import REPROCESS_KEY
     from warta.messages import RERENDER
     from warta.models import Article
     from warta.redis_client import get_redis
@@ -301,7 +302,7 @@ def reprocess(stage: str, wait: bool, timeout: float) -> None:
     if not wait:
         click.echo(f"queued {len(ids)} reports (run {run})")
         return
-    redis, key = get_redis(settings.redis_url), f"warta:reprocess:{run}"
+    redis, key = get_redis(settings.redis_url), REPROCESS_KEY.format(run=run)
     deadline, done = time.monotonic() + timeout, 0
     with click.progressbar(length=len(ids), label=f"{stage} done") as bar:
         while done < len(ids):

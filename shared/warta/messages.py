@@ -39,7 +39,7 @@ ROUTES = {
 
 # The modules that define the tasks above, imported by every worker (one image, one venv).
 TASK_MODULES = (
-    "warta_ingest.tasks",
+    "warta_enrich.tasks",
     "warta_render.tasks",
     "warta_render.renditions",
     "warta_feed.tasks",

@@ -20,8 +20,8 @@ from marshmallow import (
 )
 
 from warta.models import FAILED, MAX_ID, RETRACTED, SCHEDULED, STAGES
-from warta_ingest.plain_text import clean_title
-from warta_ingest.report_warnings import CODES as WARNING_CODES
+from warta_enrich.plain_text import clean_title
+from warta_enrich.report_warnings import CODES as WARNING_CODES
 
 MAX_BODY_BYTES = 256 * 1024
 # JSON around a 256 KiB body, escapes included; larger requests get 413 before they are read.

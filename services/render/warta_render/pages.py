@@ -20,6 +20,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from sqlalchemy.orm import object_session
 
+from warta import document_paths as paths
 from warta.media import LeadImage, lead_image
 from warta.models import Article, Revision
 from warta.settings import Settings
@@ -29,7 +30,6 @@ from warta_render.dates import long_date
 
 TEMPLATES = Path(__file__).with_name("templates")
 STYLESHEET = TEMPLATES / "site.css"
-STYLESHEET_PATH = "assets/site.css"
 LISTING_PAGE_SIZE = 20
 BLOCK_SIZE = 5  # entries in the latest-news and most-read blocks
 
@@ -245,7 +245,7 @@ def _environment(settings: Settings) -> Environment:
         "language": settings.site_language,
         "logo_url": settings.site_logo_url,
         # The stylesheet's URL changes with its bytes, so browsers may cache it for long.
-        "stylesheet_url": f"{settings.public_base_url}/{STYLESHEET_PATH}?v={version}",
+        "stylesheet_url": f"{settings.public_base_url}/{paths.STYLESHEET}?v={version}",
         "labels": LABELS.get(settings.site_language, LABELS["id"]),
     }
 

@@ -13,6 +13,7 @@ from celery import current_task
 from sqlalchemy import bindparam, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from warta import document_paths as paths
 from warta.articles import LEAD_IMAGE, live_columns
 from warta.celery_app import app
 from warta.coalescing import LISTINGS_RENDER
@@ -27,7 +28,6 @@ from warta.stages import STAGE_TASK_OPTIONS, load_revision, run_stage
 from warta_render.pages import (
     BLOCK_SIZE,
     LISTING_PAGE_SIZE,
-    STYLESHEET_PATH,
     ArticleView,
     article_view,
     card_template,
@@ -49,8 +49,6 @@ log = logging.getLogger(__name__)
 LISTING_MAX_PAGES = 50
 HTML = "text/html; charset=utf-8"
 CSS = "text/css; charset=utf-8"
-# How many re-rendered articles a `warta reprocess` run has seen done (it shows the progress).
-REPROCESS_KEY = "warta:reprocess:{run}"
 REPROCESS_TTL = 24 * 3600
 
 
@@ -106,7 +104,7 @@ def rerender(article_id: int, run: str | None = None, total: int = 0) -> None:
             store_snippets(session, revision, snippets)
     if run is not None:
         redis = get_redis(settings.redis_url)
-        key = REPROCESS_KEY.format(run=run)
+        key = paths.REPROCESS_KEY.format(run=run)
         pipe = redis.pipeline()
         pipe.incr(key)
         pipe.expire(key, REPROCESS_TTL)
@@ -253,10 +251,11 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
     )
     LISTED_VIEWS.keep_only(newest + most_read_shown)
     most_read_block = render_block("most-read", [shown.view for shown in most_read_shown], settings)
-    composed.add("snippets/latest.html", HTML, render_block("latest", views[:BLOCK_SIZE], settings))
-    composed.add("snippets/most-read.html", HTML, most_read_block)
+    latest_block = render_block("latest", views[:BLOCK_SIZE], settings)
+    composed.add(paths.block_snippet("latest"), HTML, latest_block)
+    composed.add(paths.block_snippet("most-read"), HTML, most_read_block)
 
-    _add_pages(composed, "berita", views, cards, settings, aside=most_read_block)
+    _add_pages(composed, paths.SITE_LISTING, views, cards, settings, aside=most_read_block)
     by_tag: dict[str, list[ArticleView]] = defaultdict(list)
     by_office: dict[str, list[ArticleView]] = defaultdict(list)
     for view in views:
@@ -267,7 +266,7 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
         label = next(t["label"] for t in tagged[0].tags if t["slug"] == slug)
         _add_pages(
             composed,
-            f"pages/tags/{slug}",
+            paths.tag_listing(slug),
             tagged,
             cards,
             settings,
@@ -280,7 +279,7 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
         name = written[0].office_name
         _add_pages(
             composed,
-            f"pages/offices/{slug}",
+            paths.office_listing(slug),
             written,
             cards,
             settings,
@@ -290,8 +289,8 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
             aside=most_read_block,
         )
     for status in (404, 410):
-        composed.add(f"pages/errors/{status}", HTML, render_error_page(status, settings))
-    composed.add(STYLESHEET_PATH, CSS, stylesheet())
+        composed.add(paths.error_page(status), HTML, render_error_page(status, settings))
+    composed.add(paths.STYLESHEET, CSS, stylesheet())
     return composed
 
 
@@ -304,7 +303,7 @@ def _card(shown: _Shown, settings: Settings) -> str:
 
 def _add_pages(
     composed: Composed,
-    prefix: str,
+    listing: str,
     views: list[ArticleView],
     cards: dict[int, str],
     settings: Settings,
@@ -320,15 +319,15 @@ def _add_pages(
             settings,
             **options,  # type: ignore[arg-type]
         )
-        composed.add(f"{prefix}/{page}", HTML, html)
+        composed.add(paths.listing_page(listing, page), HTML, html)
 
 
 def store_composed(session: Session, composed: Composed) -> int:
     """Write what changed; returns how many documents did. Pages no longer produced go."""
     changed = len(store_documents(session, composed.documents))
-    paths = set(composed.documents)
-    prune_documents(session, "berita/", paths)
-    prune_documents(session, "pages/", paths)
+    written = set(composed.documents)
+    for prefix in paths.LISTED_PREFIXES:
+        prune_documents(session, prefix, written)
     # The stored card of each live revision follows its view count, for embedding sites.
     cards = {key: (html, strong_etag(html.encode())) for key, html in composed.cards.items()}
     ids = sorted({article_id for article_id, _ in cards})

@@ -12,8 +12,8 @@ from warta.messages import NORMALISE, RENDER, TAG
 from warta.models import Revision
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, Rejected, run_stage
-from warta_ingest.normalisation import NormalisedReport, normalise_report
-from warta_ingest.tagging import Tag, tag_report
+from warta_enrich.normalisation import NormalisedReport, normalise_report
+from warta_enrich.tagging import Tag, tag_report
 
 
 @app.task(name=NORMALISE, **STAGE_TASK_OPTIONS)
