@@ -20,9 +20,10 @@ from multiprocessing.sharedctypes import Synchronized
 from sqlalchemy import create_engine, insert, select, text
 
 from warta.db import get_engine, session_scope
-from warta.messages import NORMALISE, revision_message
+from warta.messages import revision_message
 from warta.models import ARTICLES, OUTBOX, REVISIONS, Office, utcnow
 from warta.offices import add_office
+from warta.pipeline import ENRICH
 from warta.schema import upgrade_database
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -54,7 +55,7 @@ def submissions(
                     )
                 )
                 session.execute(
-                    insert(OUTBOX).values(task=NORMALISE, payload=revision_message(article_id, 1))
+                    insert(OUTBOX).values(task=ENRICH, payload=revision_message(article_id, 1))
                 )
             count += 1
         with done.get_lock():

@@ -22,7 +22,6 @@ from warta.media import LeadImage as Photo
 from warta.models import (
     ARCHIVE_CHANGES,
     FEED_CHANGES,
-    SCHEDULED,
     TAG_CHANGES,
     Article,
     Document,
@@ -30,6 +29,7 @@ from warta.models import (
     Revision,
     utcnow,
 )
+from warta.pipeline import Status
 from warta.redis_client import get_redis
 from warta.settings import Settings
 from warta.tags import is_section
@@ -81,7 +81,7 @@ def go_live(session: Session, revision: Revision) -> str | None:
     """Make `revision` the article's live one; returns `scheduled` if its time has not come."""
     now = utcnow()
     if revision.publish_at > now:
-        return SCHEDULED
+        return Status.SCHEDULED
     article = revision.article
     if article.retracted_at is not None:
         return None

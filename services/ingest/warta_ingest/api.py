@@ -23,13 +23,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from warta.articles import retract
 from warta.db import session_scope
 from warta.media import LeadImage, lead_image, lead_images, lead_media_id
-from warta.messages import NORMALISE, RETRACT, revision_message
+from warta.messages import RETRACT, revision_message
 from warta.models import (
     ARTICLES,
     MAX_ID,
     MEDIA_FAILED,
     MEDIA_USES,
-    RETRACTED,
     REVISIONS,
     Article,
     Media,
@@ -37,6 +36,7 @@ from warta.models import (
     utcnow,
 )
 from warta.outbox import add_message
+from warta.pipeline import ENRICH, Status
 from warta.settings import Settings
 from warta_ingest.authentication import KeyCache
 from warta_ingest.idempotency import (
@@ -136,7 +136,7 @@ def retract_article(article_id: int) -> ResponseReturnValue:
             _check_if_match(article)
         if retract(session, article):
             add_message(session, RETRACT, {"article_id": article.id})
-        return _answer(202, article.id, article.current_revision, RETRACTED)
+        return _answer(202, article.id, article.current_revision, Status.RETRACTED)
 
     return _write(write)
 
@@ -364,7 +364,7 @@ def _add_revision(
     if (media_id := lead_media_id(submission.get("image"))) is not None:
         values = {"article_id": article_id, "revision": number, "media_id": media_id}
         session.execute(NEW_MEDIA_USE, values)
-    add_message(session, NORMALISE, revision_message(article_id, number))
+    add_message(session, ENRICH, revision_message(article_id, number))
 
 
 def _revision(session: Session, article: Article, number: int) -> Revision | None:
@@ -441,7 +441,7 @@ def _articles_query(
         .options(joinedload(Article.office), selectinload(Article.revisions))
         .order_by(Article.id.desc())
     )
-    if status == RETRACTED:
+    if status == Status.RETRACTED:
         statement = statement.where(Article.retracted_at.is_not(None))
     elif status is not None:
         statement = statement.where(Article.retracted_at.is_(None), Revision.status == status)

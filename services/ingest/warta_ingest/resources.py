@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from warta.media import LeadImage, Rendition, renditions_of
-from warta.models import RETRACTED, Article, Media, Revision
+from warta.models import Article, Media, Revision
+from warta.pipeline import Status
 from warta.urls import article_url
 
 
 def article_status(article: Article, revision: Revision) -> str:
-    return RETRACTED if article.retracted_at is not None else revision.status
+    return Status.RETRACTED if article.retracted_at is not None else revision.status
 
 
 def article_resource(

@@ -19,7 +19,8 @@ from marshmallow import (
     validates_schema,
 )
 
-from warta.models import FAILED, MAX_ID, RETRACTED, SCHEDULED, STAGES
+from warta.models import MAX_ID
+from warta.pipeline import STAGE_STATUSES, Status
 from warta_enrich.plain_text import clean_title
 from warta_enrich.report_warnings import CODES as WARNING_CODES
 
@@ -29,7 +30,7 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024
 MAX_TITLE_CHARS = 300
 BODY_FORMATS = ("text", "html", "markdown")
 LANGUAGES = ("id", "en")
-STATUSES = (*STAGES, SCHEDULED, RETRACTED, FAILED)
+STATUSES = (*STAGE_STATUSES, Status.SCHEDULED, Status.RETRACTED, Status.FAILED)
 MAX_PAGE_SIZE = 200
 MAX_TAGS = 50
 # A 422 names at most this many unknown fields: a body of 100,000 of them gets a short answer,

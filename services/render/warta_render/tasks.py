@@ -20,8 +20,9 @@ from warta.coalescing import LISTINGS_RENDER
 from warta.db import in_batches, session_scope
 from warta.documents import prune_documents, store_documents, strong_etag
 from warta.media import lead_images
-from warta.messages import PUBLISH, RENDER, RENDER_LISTINGS, RERENDER
+from warta.messages import RENDER_LISTINGS, RERENDER
 from warta.models import SNIPPETS, Article, Office, Revision, Snippet
+from warta.pipeline import RENDER, STAGE_OF_TASK
 from warta.redis_client import get_redis
 from warta.settings import Settings, get_settings
 from warta.stages import STAGE_TASK_OPTIONS, load_revision, run_stage
@@ -54,7 +55,7 @@ REPROCESS_TTL = 24 * 3600
 
 @app.task(name=RENDER, **STAGE_TASK_OPTIONS)
 def render(**message: Any) -> None:
-    run_stage("rendered", message, _render, add_snippets, next_task=PUBLISH)
+    run_stage(STAGE_OF_TASK[RENDER], message, _render, add_snippets)
 
 
 def _render(revision: Revision) -> dict[str, str]:

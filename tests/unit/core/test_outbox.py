@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from warta.db import session_scope
-from warta.messages import BATCH_SIZE, NORMALISE, REBUILD_FEEDS, RENDER, revision_message
+from warta.messages import BATCH_SIZE, REBUILD_FEEDS, revision_message
 from warta.outbox import add_message, backlog, relay_batch
+from warta.pipeline import ENRICH, RENDER
 from warta.request_ids import bind_request_id
 
 
@@ -41,7 +42,7 @@ def waiting(database_url: str) -> int:
 
 def test_a_message_waits_for_its_commit(database_url: str) -> None:
     with pytest.raises(RuntimeError), session_scope(database_url) as session:
-        add_message(session, NORMALISE, revision_message(1, 1))
+        add_message(session, ENRICH, revision_message(1, 1))
         raise RuntimeError("the submission failed after its message was added")
     broker = FakeBroker()
     assert relay_batch(database_url, broker) == 0
@@ -51,9 +52,9 @@ def test_a_message_waits_for_its_commit(database_url: str) -> None:
 def test_stage_messages_go_as_one_batch_each_keeping_its_request_id(database_url: str) -> None:
     queue(
         database_url,
-        (NORMALISE, revision_message(1, 1), "req-a"),
+        (ENRICH, revision_message(1, 1), "req-a"),
         (REBUILD_FEEDS, {}, None),
-        (NORMALISE, revision_message(2, 1), "req-b"),
+        (ENRICH, revision_message(2, 1), "req-b"),
         (RENDER, revision_message(3, 2), "req-c"),
     )
     broker = FakeBroker()
@@ -61,7 +62,7 @@ def test_stage_messages_go_as_one_batch_each_keeping_its_request_id(database_url
     assert broker.sent == [
         (REBUILD_FEEDS, {}),
         (
-            NORMALISE,
+            ENRICH,
             {
                 "revisions": [
                     {"article_id": 1, "revision": 1, "request_id": "req-a"},
@@ -76,7 +77,7 @@ def test_stage_messages_go_as_one_batch_each_keeping_its_request_id(database_url
 
 def test_a_batch_holds_at_most_batch_size_revisions(database_url: str) -> None:
     count = 2 * BATCH_SIZE + 1
-    queue(database_url, *[(NORMALISE, revision_message(n, 1), None) for n in range(1, count + 1)])
+    queue(database_url, *[(ENRICH, revision_message(n, 1), None) for n in range(1, count + 1)])
     broker = FakeBroker()
     assert relay_batch(database_url, broker) == count
     batches = [payload.get("revisions", [payload]) for _, payload in broker.sent]

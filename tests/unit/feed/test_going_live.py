@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from tests.unit.articles import add_article
 from warta.articles import retract
-from warta.models import SCHEDULED, FeedChange, Office, utcnow
+from warta.models import FeedChange, Office, utcnow
+from warta.pipeline import Status
 from warta_feed.publishing import go_live, rebuild_scope
 
 PEMILU = {"slug": "pemilu-2024", "label": "Pemilu 2024", "source": "vocabulary"}
@@ -53,7 +54,7 @@ def test_an_older_revision_arriving_late_does_not_replace_a_newer(session: Sessi
 def test_a_future_revision_is_scheduled_and_not_live(session: Session) -> None:
     article = add_article(session, status="rendered")
     article.revisions[0].publish_at = utcnow() + timedelta(hours=2)
-    assert go_live(session, article.revisions[0]) == SCHEDULED
+    assert go_live(session, article.revisions[0]) == Status.SCHEDULED
     assert article.live_revision is None and article.published_at is None
     session.flush()
     assert feed_changes(session) == 0
