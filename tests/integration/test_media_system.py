@@ -27,6 +27,7 @@ from warta import demo
 from warta.celery_app import create_celery
 from warta.db import session_scope
 from warta.demo.pictures import photo_for
+from warta.document_paths import REPROCESS_KEY
 from warta.failures import replay_failure
 from warta.media import resend_stalled_media
 from warta.media_store import DatabaseStore, original_key
@@ -36,7 +37,6 @@ from warta.photos import MAX_BYTES
 from warta_feed import sitemaps
 from warta_feed.media import VISIBILITY_SECONDS
 from warta_feed.publishing import BUILT_KEY, REBUILD_COUNT_KEY
-from warta_render.tasks import REPROCESS_KEY
 
 REPORT = {
     "title": "Rapat Pleno Terbuka Rekapitulasi Daftar Pemilih",
