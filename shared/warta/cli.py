@@ -190,7 +190,7 @@ def _office(session: Session, slug: str) -> Office:
 @click.option("--ingest-url", default=None, help="Default: http://127.0.0.1:$INGEST_PORT")
 @click.option("--key", envvar="WARTA_KEY", required=True, help="The office key (or $WARTA_KEY).")
 def demo(ingest_url: str | None, key: str) -> None:
-    """Submit the four sample reports through the ingest API."""
+    """Submit the four sample reports through the ingest API, each with its photo."""
     from warta import demo as demo_reports
 
     url = ingest_url or f"http://127.0.0.1:{get_settings().ingest_port}"

@@ -17,6 +17,8 @@ from warta import document_paths as paths
 from warta.articles import LEAD_IMAGE, live_columns, note_feed_change
 from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
+from warta.media import MAIN_RENDITION, lead_images, rendition_url
+from warta.media import LeadImage as Photo
 from warta.models import (
     ARCHIVE_CHANGES,
     FEED_CHANGES,
@@ -307,7 +309,7 @@ class _Builder:
             .limit(limit)
         ).all()
         keys = [(row.id, row.number, row.progressed_at) for row in rows]
-        texts = REVISION_TEXTS.get(self.session, keys)
+        texts = REVISION_TEXTS.get(self.session, keys, self.base)
         entries = []
         for article_id, guid, published, updated, office, number, _ in rows:
             key = (article_id, number)
@@ -332,17 +334,25 @@ class _Builder:
             entries.append(self.entries[key])
         return entries
 
-    def lead_image(self, image: dict[str, str] | None) -> LeadImage | None:
-        if not image or not image.get("url"):
+    def lead_image(self, photo: Photo | None) -> LeadImage | None:
+        """The entry's image: an uploaded photo's article-width JPEG, whose length and size are
+        on record; an office's own image as its server described it (`probe`)."""
+        if photo is None:
             return None
-        facts = self.probe.facts(image["url"])
-        return LeadImage(
-            url=image["url"],
-            caption=image.get("caption", ""),
-            credit=image.get("credit", ""),
-            length=facts.length,
-            media_type=facts.media_type,
+        image = LeadImage(
+            photo.url,
+            photo.caption,
+            photo.credit,
+            photo.length,
+            photo.media_type,
+            photo.alt,
+            photo.width,
+            photo.height,
         )
+        if photo.media_id is None:
+            facts = self.probe.facts(photo.url)
+            image = replace(image, length=facts.length, media_type=facts.media_type)
+        return image
 
     def feeds(self, scope: Scope) -> list[str]:
         site, size = self.settings.site_name, self.settings.feed_size
@@ -480,13 +490,16 @@ class _Builder:
                 Article.published_at,
                 Article.updated_at,
                 Revision.slug,
-                Revision.submission["image"]["url"].as_string(),
+                LEAD_IMAGE["url"].as_string(),
+                LEAD_IMAGE["media"].as_integer(),
             )
             .where(Article.id.between(first, last))
             .order_by(Article.id)
             .execution_options(yield_per=5000)
         )
-        for article_id, published_at, updated_at, slug, image_url in rows:
+        for article_id, published_at, updated_at, slug, image_url, media_id in rows:
+            if media_id is not None:  # an uploaded photo: its URL is known without a query
+                image_url = rendition_url(self.base, media_id, *MAIN_RENDITION)
             yield SitemapUrl(
                 article_url(self.base, article_id, slug), updated_at or published_at, image_url
             )
@@ -512,21 +525,23 @@ class RevisionText:
     body_html: str
     language: str | None
     categories: tuple[tuple[str, str], ...]  # (slug, label)
-    image: dict[str, str] | None  # the submitted lead image
+    # The lead image: an uploaded photo with its renditions (ready, since publishing waited for
+    # it, and so fixed), or an office's own image's URL and texts.
+    image: Photo | None
 
 
 class RevisionTexts:
     """The texts of the revisions the feeds list, read from the database once per process:
-    every rebuild lists the same newest articles in several feeds, and reading their bodies
-    and tags each time cost more than the rest of the rebuild. Read again when the revision's
-    `progressed_at` moved (a stage wrote it since)."""
+    every rebuild lists the same newest articles in several feeds, and reading their bodies,
+    tags and photos each time cost more than the rest of the rebuild. Read again when the
+    revision's `progressed_at` moved (a stage wrote it since)."""
 
     def __init__(self, size: int = 5000) -> None:
         self.size = size
         self.texts: OrderedDict[tuple[int, int], tuple[datetime, RevisionText]] = OrderedDict()
 
     def get(
-        self, session: Session, keys: list[tuple[int, int, datetime]]
+        self, session: Session, keys: list[tuple[int, int, datetime]], public_base_url: str
     ) -> dict[tuple[int, int], RevisionText]:
         """The text of each `(article id, revision number, progressed_at)`."""
         missing = [key[:2] for key in keys if self.texts.get(key[:2], (None,))[0] != key[2]]
@@ -544,8 +559,9 @@ class RevisionTexts:
                     Revision.tags,
                     LEAD_IMAGE.label("image"),
                 ).where(tuple_(Revision.article_id, Revision.number).in_(chunk))
-            )
-            for row in rows:
+            ).all()
+            images = lead_images(session, [row.image for row in rows], public_base_url)
+            for row, image in zip(rows, images, strict=True):
                 assert row.title and row.slug, "a live revision went through normalise"
                 text = RevisionText(
                     row.title,
@@ -554,7 +570,7 @@ class RevisionTexts:
                     row.body_html or "",
                     row.language,
                     tuple((tag["slug"], tag["label"]) for tag in row.tags or []),
-                    row.image,
+                    image,
                 )
                 self.texts[(row.article_id, row.number)] = (row.progressed_at, text)
         found = {}

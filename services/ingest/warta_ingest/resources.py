@@ -60,14 +60,18 @@ def _iso(value: Any) -> str | None:
 
 
 def image_resource(submitted: Any, image: LeadImage | None) -> dict[str, Any] | None:
-    """The lead image as the office submitted it; an uploaded photo's with its state and its
-    renditions."""
+    """The lead image as the office submitted it; an uploaded photo's with the caption, credit
+    and alt that the public sees (the article's own, else those of the upload), its state and
+    its renditions."""
     if not isinstance(submitted, dict):
         return None
     if image is None or image.media_id is None:
         return dict(submitted)
     return {
         **submitted,
+        "caption": image.caption,
+        "credit": image.credit,
+        "alt": image.alt,
         "status": image.status,
         "renditions": [_rendition(rendition) for rendition in image.renditions],
     }

@@ -289,7 +289,8 @@ class MediaSchema(Schema):
 
 
 class ArticleImageSchema(Schema):
-    """An article's lead image as submitted; for an uploaded photo, also its state and its
+    """An article's lead image as submitted; for an uploaded photo, the caption, credit and alt
+    the public sees (the article's own, else those given with the upload), its state and its
     renditions."""
 
     media = fields.Integer()

@@ -19,6 +19,7 @@ from warta.celery_app import app
 from warta.coalescing import LISTINGS_RENDER
 from warta.db import in_batches, session_scope
 from warta.documents import prune_documents, store_documents, strong_etag
+from warta.media import lead_images
 from warta.messages import RENDER_LISTINGS, RERENDER
 from warta.models import SNIPPETS, Article, Office, Revision, Snippet
 from warta.pipeline import RENDER, STAGE_OF_TASK
@@ -215,11 +216,12 @@ class ListedViews:
                 .join(Revision.article)
                 .join(Article.office)
                 .where(tuple_(Revision.article_id, Revision.number).in_(chunk))
-            )
-            for row in rows:
+            ).all()
+            images = lead_images(session, [row.image for row in rows], settings.public_base_url)
+            for row, image in zip(rows, images, strict=True):
                 key = missing[(row.id, row.number)]
                 office = (row.office_slug, row.office_name)
-                view = view_of(row, row, office, settings, body_html="", image=row.image)
+                view = view_of(row, row, office, settings, body_html="", image=image)
                 self.known[key] = _Shown(key, view, row.number)
         return [self.known[key] for key in keys if key in self.known]
 
