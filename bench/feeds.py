@@ -68,9 +68,9 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def seed(database_url: str, offices: int, tags: int, articles: int, photos: bool = False) -> None:
+    from warta.articles import go_live
     from warta.db import session_scope
     from warta.models import Article, Office, Revision
-    from warta_feed.publishing import go_live
 
     body = "<p>" + "Rapat pleno terbuka rekapitulasi hasil penghitungan suara. " * 50 + "</p>"
     now = datetime.now(UTC)
@@ -144,7 +144,7 @@ def rebuild(settings, **options) -> tuple[float, float, int]:  # type: ignore[no
     documents changed."""
     from warta.db import session_scope
     from warta_feed.images import GuessingProbe
-    from warta_feed.publishing import rebuild_documents
+    from warta_feed.rebuilds import rebuild_documents
 
     started, cpu = time.perf_counter(), time.process_time()
     with session_scope(settings.database_url) as session:
@@ -219,8 +219,9 @@ def main() -> None:
     from warta.schema import upgrade_database
     from warta.settings import Settings
     from warta_feed import feeds, jsonfeeds
+    from warta_feed.changes import newest_block
+    from warta_feed.feed_documents import FEED_FORMATS, FeedDocuments
     from warta_feed.feeds import Channel
-    from warta_feed.publishing import FEED_FORMATS, _Builder
 
     upgrade_database(database_url)
     seed(database_url, offices=50, tags=200, articles=2000, photos=options.photos)
@@ -230,8 +231,11 @@ def main() -> None:
         # 2. Rebuild times.
         full, full_cpu, full_docs = rebuild(settings, full=True)
         with session_scope(database_url) as session:
-            builder = _Builder(
-                session, settings, __import__("warta_feed.images").images.GuessingProbe()
+            builder = FeedDocuments(
+                session,
+                settings,
+                __import__("warta_feed.images").images.GuessingProbe(),
+                newest_block(session),
             )
             entries = builder.entries_of(limit=50)
             channel = Channel(
@@ -250,8 +254,8 @@ def main() -> None:
                 for _, build in FEED_FORMATS.values():
                     build(channel, entries)
             one_feed = (time.perf_counter() - started) / 10
+        from warta.articles import go_live
         from warta.models import Article, Revision
-        from warta_feed.publishing import go_live
 
         with session_scope(database_url) as session:
             article = Article(office_id=3)
@@ -331,7 +335,7 @@ def main() -> None:
 
         from warta.celery_app import WORKER_OPTIONS
         from warta.coalescing import FEED_REBUILD
-        from warta_feed.publishing import REBUILD_COUNT_KEY
+        from warta_feed.rebuilds import REBUILD_COUNT_KEY
         from warta_feed.tasks import request_rebuild
 
         worker = subprocess.Popen(

@@ -27,6 +27,7 @@ from tests.unit.feed.validators import (
     valid_sitemap,
     valid_sitemap_index,
 )
+from warta.articles import go_live
 from warta.articles import retract as retract_article
 from warta.db import session_scope
 from warta.documents import find_document
@@ -34,9 +35,9 @@ from warta.models import MEDIA_READY, Article, Media, MediaRendition, Office, Re
 from warta.redis_client import get_redis
 from warta.remote_fetch import RemoteFetcher
 from warta.settings import Settings
-from warta_feed import feeds, jsonfeeds, publishing, sitemaps
+from warta_feed import changes, feeds, jsonfeeds, revision_texts, sitemaps
 from warta_feed.images import CachedProbe, GuessingProbe, HeadProbe
-from warta_feed.publishing import go_live, rebuild_documents, rebuild_tag_feeds_and_archives
+from warta_feed.rebuilds import rebuild_documents, rebuild_tag_feeds_and_archives
 
 IMAGE = b"\xff\xd8\xff\xe0" + b"jpeg" * 1000  # 4,004 bytes
 
@@ -304,7 +305,7 @@ def test_changes_beyond_one_rebuild_wait_for_the_next(
     new_office(settings.database_url, "kab-pasuruan")
     publish(settings, "kab-pasuruan", "Awal", tags=("pemilu",))
     rebuild(settings)
-    monkeypatch.setattr(publishing, "MAX_CHANGES", 1)
+    monkeypatch.setattr(changes, "MAX_CHANGES", 1)
     publish(settings, "kab-pasuruan", "Pertama", tags=("logistik",))
     publish(settings, "kab-pasuruan", "Kedua", tags=("sengketa",))
     first = rebuild(settings)
@@ -539,7 +540,7 @@ FEEDS_OF_KAB_PASURUAN = ("feed", "offices/kab-pasuruan/feed", "tags/pemilu/feed"
 
 def forget_what_the_process_built() -> None:
     """As a new worker process starts: nothing built before is remembered."""
-    publishing.REVISION_TEXTS.texts.clear()
+    revision_texts.REVISION_TEXTS.texts.clear()
     feeds.entry_bytes.cache_clear()
     jsonfeeds._item.cache_clear()
     sitemaps._url_element.cache_clear()

@@ -36,7 +36,7 @@ from warta.models import Failure, Media, Office
 from warta.photos import MAX_BYTES
 from warta_feed import sitemaps
 from warta_feed.media import VISIBILITY_SECONDS
-from warta_feed.publishing import BUILT_KEY, REBUILD_COUNT_KEY
+from warta_feed.rebuilds import BUILT_KEY, REBUILD_COUNT_KEY
 
 REPORT = {
     "title": "Rapat Pleno Terbuka Rekapitulasi Daftar Pemilih",

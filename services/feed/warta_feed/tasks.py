@@ -11,6 +11,7 @@ from celery import current_task
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session, object_session
 
+from warta.articles import go_live
 from warta.celery_app import app
 from warta.coalescing import FEED_REBUILD, LISTINGS_RENDER, TAGS_AND_ARCHIVES, CoalescedJob
 from warta.db import session_scope
@@ -21,9 +22,8 @@ from warta.pipeline import PUBLISH, STAGE_OF_TASK, Status
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
-from warta_feed.publishing import (
+from warta_feed.rebuilds import (
     REBUILD_COUNT_KEY,
-    go_live,
     rebuild_documents,
     rebuild_tag_feeds_and_archives,
 )
