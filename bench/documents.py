@@ -50,8 +50,9 @@ def build(database_url: str, redis_url: str) -> dict[str, bytes]:
     from warta_enrich.tagging import tag_report
     from warta_feed.images import GuessingProbe
     from warta_feed.rebuilds import rebuild_documents, rebuild_tag_feeds_and_archives
+    from warta_render.listings import compose_pages, store_composed
     from warta_render.pages import article_view, render_snippets
-    from warta_render.tasks import add_snippets, compose_pages, store_composed
+    from warta_render.snippets import add_snippets
 
     upgrade_database(database_url)
     settings = Settings.from_env({"DATABASE_URL": database_url, "REDIS_URL": redis_url})
