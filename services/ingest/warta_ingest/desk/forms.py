@@ -13,6 +13,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -50,7 +51,7 @@ class ReportForm(FlaskForm):
     body = TextAreaField(_l("Report"), validators=[DataRequired(_l("Write the report."))])
     body_format = SelectField(
         _l("Written as"),
-        choices=[("text", _l("Plain text")), ("markdown", _l("Markdown"))],
+        choices=[SelectChoice("text", _l("Plain text")), SelectChoice("markdown", _l("Markdown"))],
         default="text",
     )
     photo = FileField(_l("Photo"))
