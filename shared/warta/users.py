@@ -43,7 +43,7 @@ def add_user(session: Session, email: str, office: Office, role: str) -> str:
         raise UserError(f"{email!r} is not an e-mail address")
     if find_user(session, email) is not None:
         raise UserError(f"user {email!r} exists already")
-    user = User(email=email, office=office, role=role)
+    user = User(email=email, office=office, role=role, session_generation=0)
     session.add(user)
     return new_password_token(user)
 
