@@ -166,6 +166,9 @@ def test_an_editor_writes_previews_sends_and_sees_the_report_published(
     page.wait_for_load_state()
     preview = page.frame_locator("iframe[title='Pratinjau halaman publik']")
     assert preview.locator("h1").inner_text().strip() == title
+    # Styled as the public page is, by its own stylesheet.
+    font = preview.locator("body").evaluate("body => getComputedStyle(body).fontFamily")
+    assert font.startswith("Georgia"), font
     facts = page.locator(".preview .facts").inner_text()
     assert "Pasuruan" in facts and "Rabu, 29 Desember 2021, 09.00 WIB" in facts
     accessible(page)
@@ -181,7 +184,9 @@ def test_an_editor_writes_previews_sends_and_sees_the_report_published(
     eventually(lambda: badge.inner_text() == "Terbit", timeout=90)
     eventually(lambda: "Kabupaten Pasuruan" in page.locator("#read .tags").inner_text())
     assert page.locator("#read").get_by_text("Pasuruan", exact=True).count() >= 1
-    assert editor in page.locator("table").inner_text()  # who made revision 1
+    assert page.locator("#status .steps li.done").count() == 5  # every stage gone through
+    first = page.locator("#revisions tbody tr").last.inner_text()
+    assert editor in first and "Terbit" in first  # who made revision 1, and where it is
     accessible(page)
     fits(page)
     shoot(page, "report", width)

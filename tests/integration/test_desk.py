@@ -212,6 +212,7 @@ def test_a_report_goes_through_the_same_write_path_as_the_api(
     assert body["revised_by"]["email"] == "editor@kab-pasuruan.test"
     page = text_of(editor.client.get(f"/desk/laporan/{article_id}").text)
     assert "Berita terkirim (revisi 1)" in page and "Status: Diterima" in page
+    assert "selesai: Diterima belum: Dibersihkan" in page  # the stages, as a screen reader says
     assert "editor@kab-pasuruan.test" in page
 
 

@@ -34,10 +34,13 @@ def _not_the_office_api() -> bool:
     return request.blueprint != "api"
 
 
+ASSETS = frozenset({"desk.static", "desk.preview_css"})
+
+
 def _not_written_to() -> bool:
     # The office API and the desk are limited alike; health checks and the documentation,
     # and the desk's stylesheet and script, are not.
-    return request.blueprint not in ("api", "desk") or request.endpoint == "desk.static"
+    return request.blueprint not in ("api", "desk") or request.endpoint in ASSETS
 
 
 def _refused(response: Response) -> bool:

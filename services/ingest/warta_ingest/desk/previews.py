@@ -7,6 +7,7 @@ stored; the preview costs one normalise and one tagging, in the request."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from warta.models import utcnow
 from warta.settings import Settings
 from warta_ingest.normalisation import NormalisedReport, normalise_report
 from warta_ingest.tagging import tag_report
-from warta_render.pages import clean_body, render_snippets, view_of
+from warta_render.pages import clean_body, render_snippets, stylesheet, view_of
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,21 @@ class Preview:
     tags: list[dict[str, Any]]
 
 
+def preview_stylesheet() -> str:
+    """The public pages' stylesheet, which the desk serves to its previews: the feed service
+    serves it only once a first page has been composed."""
+    return stylesheet()
+
+
 def preview(
     submission: dict[str, Any],
     office: tuple[str, str, str | None],
     timezone: str,
     settings: Settings,
+    stylesheet_url: str,
 ) -> Preview:
     """`submission` as loaded by submissions.load_submission; `office` its slug, name and
-    region."""
+    region; `stylesheet_url` where the desk serves `preview_stylesheet`."""
     publish_at = submission.get("published_at") or utcnow()
     report = normalise_report(
         title=submission["title"],
@@ -90,4 +98,11 @@ def preview(
         body_html=clean_body(report.body_html),
         image=submission.get("image"),
     )
-    return Preview(render_snippets(view, settings)["page"], report, tags)
+    page = render_snippets(view, settings)["page"]
+    public_stylesheet = _stylesheet_link.search(page)
+    if public_stylesheet is not None:
+        page = page.replace(public_stylesheet.group(1), stylesheet_url, 1)
+    return Preview(page, report, tags)
+
+
+_stylesheet_link = re.compile(r'<link rel="stylesheet" href="([^"]+)">')

@@ -49,7 +49,7 @@ from warta.urls import article_url
 from warta.users import find_user, normal_email, password_matches, set_password, user_for_token
 from warta_ingest.desk.forms import LoginForm, LogoutForm, PasswordForm, ReportForm, RetractForm
 from warta_ingest.desk.login_attempts import LoginAttempts, LoginAttemptsUnavailable
-from warta_ingest.desk.previews import Preview, preview
+from warta_ingest.desk.previews import Preview, preview, preview_stylesheet
 from warta_ingest.desk.sessions import Person, begin_session, end_sessions, signed_in
 from warta_ingest.idempotency import request_fingerprint
 from warta_ingest.problems import Problem
@@ -79,7 +79,7 @@ PAGE_SIZE = 30
 # A report's revisions, each with who made it.
 REVISIONS_WITH_REVISERS = selectinload(Article.revisions).joinedload(Revision.reviser)
 # Pages anyone may open; every other one asks for a signed-in person.
-OPEN_ENDPOINTS = frozenset({"desk.login", "desk.password", "desk.static"})
+OPEN_ENDPOINTS = frozenset({"desk.login", "desk.password", "desk.static", "desk.preview_css"})
 # The form's fields, by the submission's (what the schema names in its errors).
 FORM_FIELDS = {
     "title": "title",
@@ -117,18 +117,20 @@ def require_sign_in() -> ResponseReturnValue | None:
 
 @desk.after_request
 def protect(response: Response) -> Response:
-    public = settings().public_base_url
+    # A preview's frame (sandboxed, of no origin) inherits this policy: the desk's own origin
+    # is named, not only 'self'.
+    public, own = settings().public_base_url, request.host_url.rstrip("/")
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-        f"style-src 'self' {public}; img-src 'self' data: https: {public}; "
+        f"style-src 'self' {own}; img-src 'self' data: https: {public} {own}; "
         "form-action 'self'; frame-ancestors 'none'",
     )
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # The set-password link is in the URL: no page sends it on as a Referer.
     response.headers["Referrer-Policy"] = "no-referrer"
-    if request.endpoint != "desk.static":
+    if request.endpoint not in ("desk.static", "desk.preview_css"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -585,10 +587,15 @@ def _show_field_errors(form: ReportForm, problem: Problem) -> None:
 
 def _preview(me: Person, submission: dict[str, Any]) -> Preview:
     with session_scope(settings().database_url, writer=False) as db:
-        office = db.get(Office, me.office_id)
-        assert office is not None
-        region = office.region
-    return preview(submission, (me.office_slug, me.office_name, region), me.timezone, settings())
+        region = db.scalar(select(Office.region).where(Office.id == me.office_id))
+    css = url_for("desk.preview_css", _external=True)
+    office = (me.office_slug, me.office_name, region)
+    return preview(submission, office, me.timezone, settings(), css)
+
+
+@desk.get("/pratinjau.css")
+def preview_css() -> ResponseReturnValue:
+    return preview_stylesheet(), 200, {"Content-Type": "text/css; charset=utf-8"}
 
 
 def _send(

@@ -44,8 +44,10 @@
           if (!fresh) { return; }
           if (fresh.innerHTML !== status.innerHTML) {
             status.innerHTML = fresh.innerHTML;
-            var read = document.querySelector("#read"), freshRead = page.querySelector("#read");
-            if (read && freshRead) { read.innerHTML = freshRead.innerHTML; }
+            ["#read", "#revisions"].forEach(function (selector) {
+              var old = document.querySelector(selector), renewed = page.querySelector(selector);
+              if (old && renewed) { old.innerHTML = renewed.innerHTML; }
+            });
           }
           if (fresh.hasAttribute("data-pending")) { window.setTimeout(follow, 2000); }
           else { status.removeAttribute("data-pending"); }
