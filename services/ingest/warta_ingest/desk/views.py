@@ -12,21 +12,23 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import get_translations
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, aliased, selectinload
 from werkzeug.datastructures import ETags, FileStorage
 from werkzeug.exceptions import HTTPException
@@ -36,6 +38,7 @@ from warta.db import session_scope
 from warta.media import lead_image
 from warta.models import (
     FAILED,
+    MAX_ID,
     RETRACTED,
     SCHEDULED,
     STAGES,
@@ -92,9 +95,23 @@ FORM_FIELDS = {
 }
 
 
+def _translations() -> Any:
+    # Asked of Flask-Babel once per request: each of its gettext calls looks it up again,
+    # and a list of reports says a few hundred words.
+    if "desk_translations" not in g:
+        g.desk_translations = get_translations()
+    return g.desk_translations
+
+
 def _(text: str, **variables: Any) -> str:
-    """The Indonesian of `text` (the desk's catalogue; Flask-Babel's gettext)."""
-    return str(gettext(text, **variables))
+    """The Indonesian of `text` (the desk's catalogue), its `%(name)s` filled in."""
+    translated = str(_translations().gettext(text))
+    return translated % variables if variables else translated
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    translated = str(_translations().ngettext(singular, plural, num))
+    return translated % {"num": num, **variables}
 
 
 def settings() -> Settings:
@@ -140,10 +157,12 @@ def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
     signed = signed_in()
-    zone = signed.timezone if signed else settings().timezone
-    return format_datetime(value, "d MMM y, HH.mm z", tzinfo=ZoneInfo(zone), locale="id")
+    local = value.astimezone(ZoneInfo(signed.timezone if signed else settings().timezone))
+    # As Babel's "d MMM y, HH.mm z" says it, for a fraction of its cost (a list shows dozens).
+    return f"{local.day} {MONTHS[local.month]} {local.year}, {local:%H.%M} {local.tzname()}"
 
 
+MONTHS = Locale("id").months["format"]["abbreviated"]
 # The zones an Indonesian reader names: the offset of an event's time as its own words say.
 ZONE_NAMES = {7.0: "WIB", 8.0: "WITA", 9.0: "WIT"}
 
@@ -161,7 +180,8 @@ def event_time(value: str | datetime) -> str:
 
 @desk.app_context_processor
 def desk_context() -> dict[str, Any]:
-    return {"status_label": status_label, "STAGES": STAGES}
+    # The desk's own `_` and `ngettext` before Flask-Babel's: the same catalogue, asked once.
+    return {"status_label": status_label, "STAGES": STAGES, "_": _, "ngettext": ngettext}
 
 
 @desk.errorhandler(CSRFError)
@@ -283,9 +303,16 @@ class ReportRow:
 def reports() -> ResponseReturnValue:
     me = person()
     before = request.args.get("sebelum", type=int)
+    statement = OFFICE_REPORTS if me.is_editor else OWN_REPORTS
+    values = {
+        "office_id": me.office_id,
+        "user_id": me.user_id,
+        "before": min(before or MAX_ID, MAX_ID),
+        "limit": PAGE_SIZE + 1,
+    }
     with session_scope(settings().database_url, writer=False) as db:
-        found = db.execute(_reports_query(me, before).limit(PAGE_SIZE + 1)).all()
-    rows = [_report_row(article, current, live_slug) for article, current, live_slug in found]
+        found = db.execute(statement, values).all()
+    rows = [_report_row(row) for row in found]
     older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return render_template(
         "desk/reports.html",
@@ -296,41 +323,58 @@ def reports() -> ResponseReturnValue:
     )
 
 
-def _reports_query(me: Person, before: int | None) -> Select[Article, Revision, str | None]:
-    current, live = aliased(Revision), aliased(Revision)
+def _reports_query(own: bool) -> Select[Any]:
+    """The columns a list of reports shows, newest first; built once (building a statement of
+    aliases costs more than running it)."""
+    current, live, first = aliased(Revision), aliased(Revision), aliased(Revision)
     statement = (
-        select(Article, current, live.slug)
+        select(
+            Article.id,
+            Article.external_id,
+            Article.retracted_at,
+            current.number,
+            current.status,
+            current.title,
+            current.submission["title"].as_string().label("submitted_title"),
+            current.progressed_at,
+            current.warnings,
+            live.slug.label("live_slug"),
+        )
         .join(
             current,
             (current.article_id == Article.id) & (current.number == Article.current_revision),
         )
         .outerjoin(live, (live.article_id == Article.id) & (live.number == Article.live_revision))
-        .where(Article.office_id == me.office_id)
+        .where(Article.office_id == bindparam("office_id"), Article.id < bindparam("before"))
         .order_by(Article.id.desc())
+        .limit(bindparam("limit"))
     )
-    if not me.is_editor:
-        first = aliased(Revision)
+    if own:
         statement = statement.join(
             first,
             (first.article_id == Article.id)
             & (first.number == 1)
-            & (first.revised_by == me.user_id),
+            & (first.revised_by == bindparam("user_id")),
         )
-    if before is not None:
-        statement = statement.where(Article.id < before)
     return statement
 
 
-def _report_row(article: Article, current: Revision, live_slug: str | None) -> ReportRow:
+OFFICE_REPORTS, OWN_REPORTS = _reports_query(own=False), _reports_query(own=True)
+
+
+def _report_row(row: Any) -> ReportRow:
+    retracted = row.retracted_at is not None
     return ReportRow(
-        id=article.id,
-        title=current.title or str(current.submission.get("title", "")),
-        status=article_status(article, current),
-        revision=current.number,
-        changed_at=article.retracted_at or current.progressed_at,
-        warnings=len(current.warnings or []),
-        public_url=_public_url(article, live_slug),
-        external_id=article.external_id,
+        id=row.id,
+        title=row.title or row.submitted_title or "",
+        status=RETRACTED if retracted else row.status,
+        revision=row.number,
+        changed_at=row.retracted_at or row.progressed_at,
+        warnings=len(row.warnings or []),
+        public_url=None
+        if retracted or not row.live_slug
+        else article_url(settings().public_base_url, row.id, row.live_slug),
+        external_id=row.external_id,
     )
 
 
@@ -739,7 +783,14 @@ def retract(article_id: int) -> ResponseReturnValue:
 
 
 def status_label(status: str) -> str:
-    labels = {
+    if "desk_status_labels" not in g:
+        g.desk_status_labels = _status_labels()
+    labels: dict[str, str] = g.desk_status_labels
+    return labels.get(status, status)
+
+
+def _status_labels() -> dict[str, str]:
+    return {
         "received": _("Received"),
         "normalised": _("Cleaned"),
         "tagged": _("Tagged"),
@@ -749,4 +800,3 @@ def status_label(status: str) -> str:
         FAILED: _("Failed"),
         RETRACTED: _("Retracted"),
     }
-    return labels.get(status, status)
