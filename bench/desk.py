@@ -131,9 +131,10 @@ def wrk(base: str, cookies: list[str], paths: list[str], seconds: int, tmp: Path
             paths=", ".join(f'"{path}"' for path in paths),
         )
     )
+    command = ["wrk", "-t", "2", "-c", str(PEOPLE), "-d", f"{seconds}s", "--latency"]
+    command += ["-s", str(script), base]
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(PEOPLE), "-d", f"{seconds}s", "--latency"]
-        + ["-s", str(script), base],
+        command,
         check=True,
         capture_output=True,
         text=True,
