@@ -346,3 +346,27 @@ def test_next_never_leads_off_the_desk(app, database_url: str, office) -> None: 
         data={**fields, "email": "editor@kab-pasuruan.test", "password": PASSWORD},
     )
     assert answer.headers["Location"] == "/desk/"
+
+
+def test_a_report_sent_as_html_through_the_api_is_edited_as_html(
+    app, editor: Desk, office: tuple[str, str], database_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    sent = app.test_client().post(
+        "/v1/articles",
+        json={
+            "title": "Dari sistem kantor",
+            "body": "<p>Isi <b>tebal</b></p>",
+            "body_format": "html",
+        },
+        headers={"Authorization": f"Bearer {office[1]}"},
+    )
+    path = f"/desk/laporan/{sent.json['id']}/ubah"
+    form = lxml.html.fromstring(editor.client.get(path).text)
+    assert form.xpath("//select[@name='body_format']/option[@selected]/@value") == ["html"]
+    fields = {**editor.form(path), "title": "Dari sistem kantor, diperbaiki"}
+    fields |= {"body": "<p>Isi <b>tebal</b></p>", "body_format": "html", "action": "send"}
+    assert editor.client.post(path, data=fields).status_code == 302
+    with session_scope(database_url) as session:
+        revision = session.scalar(select(Revision).where(Revision.number == 2))
+        assert revision is not None and revision.submission["body_format"] == "html"
+        assert revision.revised_by is not None

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from werkzeug.datastructures import ETags, FileStorage
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from warta.db import session_scope
 from warta.media import lead_image
@@ -461,6 +462,9 @@ def edit(article_id: int) -> ResponseReturnValue:
         current = next(r for r in article.revisions if r.number == article.current_revision)
         existing = _Existing(article.id, current.number, dict(current.submission))
     form = ReportForm()
+    if existing.submission.get("body_format") == "html":
+        # A report the office's system sent as HTML stays HTML; the desk writes no HTML.
+        form.body_format.choices = [*form.body_format.choices, SelectChoice("html", "HTML")]
     if request.method == "GET":
         _fill(form, existing, me)
     return _report_form(me, form, existing, None)
@@ -537,8 +541,6 @@ def _submission_data(
         "body_format": form.body_format.data or "text",
     }
     previous = existing.submission if existing else {}
-    if form.body_format.data not in ("text", "markdown") and previous.get("body_format"):
-        data["body_format"] = previous["body_format"]  # an API report's html stays html
     if "language" in previous:
         data["language"] = previous["language"]
     if existing is None and form.external_id.data:
