@@ -5,6 +5,7 @@ domain code as the API (its outbox, idempotency, revision check, who made each r
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 import lxml.html
@@ -370,3 +371,17 @@ def test_a_report_sent_as_html_through_the_api_is_edited_as_html(
         revision = session.scalar(select(Revision).where(Revision.number == 2))
         assert revision is not None and revision.submission["body_format"] == "html"
         assert revision.revised_by is not None
+
+
+def test_a_later_time_in_the_offices_zone_schedules_the_report(
+    editor: Desk, database_url: str
+) -> None:
+    article_id = send(editor, publish_at="2099-01-02T08:30")
+    with session_scope(database_url) as session:
+        revision = session.scalar(select(Revision).where(Revision.article_id == article_id))
+        assert revision is not None
+        assert revision.publish_at == datetime(2099, 1, 2, 1, 30, tzinfo=UTC)  # 08.30 WIB
+    edit = lxml.html.fromstring(editor.client.get(f"/desk/laporan/{article_id}/ubah").text)
+    assert edit.xpath("//input[@name='publish_at']/@value") == ["2099-01-02T08:30"]
+    wrong = editor.submit("/desk/tulis", **{**REPORT, "publish_at": "besok", "action": "send"})
+    assert wrong.status_code == 422 and "Waktu tidak sah" in text_of(wrong.text)
