@@ -58,6 +58,7 @@ bench: install wrk nginx ## Every benchmark, one after another; figures go to do
 	$(PYTHON) bench/feeds.py
 	$(PYTHON) bench/edge.py
 	$(PYTHON) bench/media.py
+	$(PYTHON) bench/desk.py
 	$(PYTHON) bench/pipeline.py --reports 5000 --workers-per-stage 1 2 --postgres
 	$(PYTHON) bench/pipeline.py --rate 50 --duration 60 --workers-per-stage 1 --postgres --ceiling 0
 

@@ -1,7 +1,7 @@
 """The office desk's pages under 20 signed-in people at once: the reports list, a report with
 its revisions, the write form and the edit form. Target: p99 under 50 ms.
 
-Two loads, each page alone:
+Three loads, each page alone:
 
 - people: 20 threads, each one person's session (10 editors, 10 reporters) on a keep-alive
   connection, asking for the page, reading it, pausing `--think` seconds (0.5: a brisk
@@ -10,6 +10,7 @@ Two loads, each page alone:
 - saturation: wrk (Debian's) with 20 connections and no pause, every request carrying one of
   the 20 sessions in turn: how many pages a second the service can give. Its latency is
   mostly queueing (20 requests in flight / the rate), not the cost of a page.
+- one person asking page after page: what a page costs, waits and all, with nothing queued.
 
 The ingest service runs under gunicorn as in production (warta.web_server, 2 workers) on the
 machine's PostgreSQL (a fresh database; SQLite when none answers), holding `--reports`
@@ -245,6 +246,7 @@ def main() -> None:
             results[name] = (
                 people(base, ten_or_twenty, paths, args.seconds, args.think),
                 wrk(base, readers, paths, args.seconds, tmp),
+                people(base, readers[:1], paths, args.seconds / 2, 0.0),
             )
     finally:
         server.terminate()
@@ -257,15 +259,15 @@ def main() -> None:
         f"loopback, gunicorn (warta.web_server) 2 workers, {backend}, {args.reports} reports; "
         f"load average before {load_before:.1f}, after {os.getloadavg()[0]:.1f}"
     )
-    for load in ("people", "saturation"):
-        title = (
-            f"{PEOPLE} people, a page every {args.think:g} s each"
-            if load == "people"
-            else f"saturation: wrk, {PEOPLE} connections, no pause"
-        )
+    loads = (
+        f"{PEOPLE} people, a page every {args.think:g} s each",
+        f"saturation: wrk, {PEOPLE} connections, no pause",
+        "one person, page after page (what a page costs)",
+    )
+    for number, title in enumerate(loads):
         print(f"  {title}")
-        for name, pair in results.items():
-            result = pair[0] if load == "people" else pair[1]
+        for name, measured in results.items():
+            result = measured[number]
             print(
                 f"    {name:<14} {result['rate']:6.0f} req/s   p50 {result['50']:6.1f} ms   "
                 f"p90 {result['90']:6.1f} ms   p99 {result['99']:6.1f} ms   "

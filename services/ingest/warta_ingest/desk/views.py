@@ -61,7 +61,6 @@ from warta_ingest.resources import article_status
 from warta_ingest.submissions import (
     Writer,
     commit,
-    first_author,
     load_submission,
     own_article,
     replace,
@@ -153,6 +152,11 @@ def protect(response: Response) -> Response:
     return response
 
 
+MONTHS = Locale("id").months["format"]["abbreviated"]
+# The zones an Indonesian reader names: the offset of an event's time as its own words say.
+ZONE_NAMES = {7.0: "WIB", 8.0: "WITA", 9.0: "WIT"}
+
+
 @desk.app_template_filter("local_time")
 def local_time(value: datetime | None) -> str:
     if value is None:
@@ -161,11 +165,6 @@ def local_time(value: datetime | None) -> str:
     local = value.astimezone(ZoneInfo(signed.timezone if signed else settings().timezone))
     # As Babel's "d MMM y, HH.mm z" says it, for a fraction of its cost (a list shows dozens).
     return f"{local.day} {MONTHS[local.month]} {local.year}, {local:%H.%M} {local.tzname()}"
-
-
-MONTHS = Locale("id").months["format"]["abbreviated"]
-# The zones an Indonesian reader names: the offset of an event's time as its own words say.
-ZONE_NAMES = {7.0: "WIB", 8.0: "WITA", 9.0: "WIT"}
 
 
 @desk.app_template_filter("event_time")
@@ -179,7 +178,7 @@ def event_time(value: str | datetime) -> str:
     return f"{day} {zone}"
 
 
-@desk.app_context_processor
+@desk.context_processor
 def desk_context() -> dict[str, Any]:
     # The desk's own `_` and `ngettext` before Flask-Babel's: the same catalogue, asked once.
     return {"status_label": status_label, "STAGES": STAGES, "_": _, "ngettext": ngettext}
@@ -415,18 +414,21 @@ def report(article_id: int) -> ResponseReturnValue:
 
 
 def _visible_article(db: Session, me: Person, article_id: int) -> Article:
-    try:
-        own_article(db, me.office_id, article_id)
-    except Problem:
+    """The office's report, with its revisions and who made them (404 for another office's, and
+    for a reporter, for another person's)."""
+    article = (
+        db.scalar(
+            select(Article)
+            .where(Article.id == article_id, Article.office_id == me.office_id)
+            .options(REVISIONS_WITH_REVISERS)
+        )
+        if article_id <= MAX_ID
+        else None
+    )
+    if article is None:
         abort(404)
-    if not me.is_editor and first_author(db, article_id) != me.user_id:
-        abort(404)  # another reporter's report is none of this one's
-    article: Article = db.scalars(
-        select(Article)
-        .where(Article.id == article_id)
-        .options(REVISIONS_WITH_REVISERS)
-        .execution_options(populate_existing=True)
-    ).one()
+    if not me.is_editor and article.revisions[0].revised_by != me.user_id:
+        abort(404)  # revision 1's author is the report's; another reporter's is none of theirs
     return article
 
 
