@@ -253,10 +253,15 @@ def test_an_editor_retracts_a_report_after_confirming(
     sign_in(page, desk_system, editor)
     page.goto(f"{desk_system.ingest_url}/desk/tulis")
     page.get_by_label("Judul").fill("Berita yang akan ditarik")
-    page.get_by_label("Isi berita").fill("Pasuruan – Berita ini keliru dan akan ditarik.")
+    page.get_by_label("Isi berita").fill(
+        "Pasuruan – Senin (29/12/2021) KPU menggelar rapat. Berita ini keliru dan akan ditarik."
+    )
     page.get_by_role("button", name="Kirim").click()
     page.wait_for_load_state()
     eventually(lambda: page.locator("#status .badge").inner_text() == "Terbit", timeout=90)
+    # What normalise doubted, for the office to check: 29/12/2021 was a Wednesday.
+    warning = page.locator("#read .warnings").inner_text()
+    assert "Hari “Senin” tidak sesuai dengan tanggal 29 Desember 2021" in warning
     public_url = page.get_by_role("link", name="Halaman publik").get_attribute("href")
 
     page.get_by_role("link", name="Tarik").click()
