@@ -86,8 +86,11 @@ def password_link(system: RunningSystem, email: str, role: str) -> str:
     return result.output.strip().splitlines()[-1]
 
 
-def viewport(width: str) -> dict[str, int]:
-    return dict(zip(("width", "height"), WIDTHS[width], strict=True))
+def new_context(browser: Any, width: str = "desktop") -> Any:
+    """A person's browser, in Indonesian (its own controls too: the date picker, the file
+    chooser), at a phone's or a desktop's width."""
+    size = dict(zip(("width", "height"), WIDTHS[width], strict=True))
+    return browser.new_context(viewport=size, locale="id-ID", timezone_id="Asia/Jakarta")
 
 
 def accessible(page: Any) -> None:
@@ -123,7 +126,7 @@ def editor(browser: Any, desk_system: RunningSystem) -> str:
     """An editor who set their password from the link, at phone width."""
     email = "editor@kab-pasuruan.test"
     link = password_link(desk_system, email, "editor")
-    context = browser.new_context(viewport=viewport("phone"))
+    context = new_context(browser, "phone")
     page = context.new_page()
     page.goto(link)
     assert page.locator("h1").inner_text() == "Buat kata sandi Anda"
@@ -142,7 +145,7 @@ def editor(browser: Any, desk_system: RunningSystem) -> str:
 def test_an_editor_writes_previews_sends_and_sees_the_report_published(
     browser: Any, desk_system: RunningSystem, editor: str, width: str
 ) -> None:
-    context = browser.new_context(viewport=viewport(width))
+    context = new_context(browser, width)
     page = context.new_page()
     page.goto(f"{desk_system.ingest_url}/desk/")
     assert page.url.startswith(f"{desk_system.ingest_url}/desk/masuk")
@@ -209,7 +212,7 @@ def test_an_editor_writes_previews_sends_and_sees_the_report_published(
 def test_an_edit_on_a_stale_revision_says_someone_else_changed_it_first(
     browser: Any, desk_system: RunningSystem, editor: str
 ) -> None:
-    mine, theirs = browser.new_context(), browser.new_context()
+    mine, theirs = new_context(browser), new_context(browser)
     page, other = mine.new_page(), theirs.new_page()
     for tab in (page, other):
         sign_in(tab, desk_system, editor)
@@ -248,7 +251,7 @@ def test_an_edit_on_a_stale_revision_says_someone_else_changed_it_first(
 def test_an_editor_retracts_a_report_after_confirming(
     browser: Any, desk_system: RunningSystem, editor: str
 ) -> None:
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     sign_in(page, desk_system, editor)
     page.goto(f"{desk_system.ingest_url}/desk/tulis")
@@ -280,7 +283,7 @@ def test_an_editor_retracts_a_report_after_confirming(
 def test_a_form_without_its_csrf_token_is_refused(
     browser: Any, desk_system: RunningSystem, editor: str
 ) -> None:
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     sign_in(page, desk_system, editor)
     page.goto(f"{desk_system.ingest_url}/desk/tulis")
@@ -297,7 +300,7 @@ def test_a_form_without_its_csrf_token_is_refused(
 
 def test_sign_in_locks_after_repeated_failures(browser: Any, desk_system: RunningSystem) -> None:
     email = "reporter@kab-pasuruan.test"
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     page.goto(password_link(desk_system, email, "reporter"))
     page.get_by_label("Kata sandi baru").fill(PASSWORD)

@@ -28,7 +28,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_translations
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 from werkzeug.datastructures import ETags, FileStorage
 from werkzeug.exceptions import HTTPException
@@ -325,38 +325,45 @@ def reports() -> ResponseReturnValue:
 
 def _reports_query(own: bool) -> Select[Any]:
     """The columns a list of reports shows, newest first; built once (building a statement of
-    aliases costs more than running it)."""
+    aliases costs more than running it). The page's ids are chosen first, so that only its
+    reports are joined to their revisions, however many the office has."""
     current, live, first = aliased(Revision), aliased(Revision), aliased(Revision)
-    statement = (
+    ids = (
+        select(Article.id)
+        .where(Article.office_id == bindparam("office_id"), Article.id < bindparam("before"))
+        .order_by(Article.id.desc())
+        .limit(bindparam("limit"))
+    )
+    if own:
+        ids = ids.join(
+            first,
+            (first.article_id == Article.id)
+            & (first.number == 1)
+            & (first.revised_by == bindparam("user_id")),
+        )
+    page = ids.subquery()
+    return (
         select(
             Article.id,
             Article.external_id,
             Article.retracted_at,
             current.number,
             current.status,
-            current.title,
-            current.submission["title"].as_string().label("submitted_title"),
+            # The submitted title until normalise has cleaned one (COALESCE reads no JSON
+            # where it has).
+            func.coalesce(current.title, current.submission["title"].as_string()).label("title"),
             current.progressed_at,
             current.warnings,
             live.slug.label("live_slug"),
         )
+        .join(page, page.c.id == Article.id)
         .join(
             current,
             (current.article_id == Article.id) & (current.number == Article.current_revision),
         )
         .outerjoin(live, (live.article_id == Article.id) & (live.number == Article.live_revision))
-        .where(Article.office_id == bindparam("office_id"), Article.id < bindparam("before"))
         .order_by(Article.id.desc())
-        .limit(bindparam("limit"))
     )
-    if own:
-        statement = statement.join(
-            first,
-            (first.article_id == Article.id)
-            & (first.number == 1)
-            & (first.revised_by == bindparam("user_id")),
-        )
-    return statement
 
 
 OFFICE_REPORTS, OWN_REPORTS = _reports_query(own=False), _reports_query(own=True)
@@ -366,7 +373,7 @@ def _report_row(row: Any) -> ReportRow:
     retracted = row.retracted_at is not None
     return ReportRow(
         id=row.id,
-        title=row.title or row.submitted_title or "",
+        title=row.title or "",
         status=RETRACTED if retracted else row.status,
         revision=row.number,
         changed_at=row.retracted_at or row.progressed_at,
