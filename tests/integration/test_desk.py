@@ -385,3 +385,19 @@ def test_a_later_time_in_the_offices_zone_schedules_the_report(
     assert edit.xpath("//input[@name='publish_at']/@value") == ["2099-01-02T08:30"]
     wrong = editor.submit("/desk/tulis", **{**REPORT, "publish_at": "besok", "action": "send"})
     assert wrong.status_code == 422 and "Waktu tidak sah" in text_of(wrong.text)
+
+
+def test_the_rate_limit_holds_for_each_signed_in_person_as_for_a_key(
+    database_url: str, redis_url: str, office: tuple[str, str], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    limited = create_app(make_settings(database_url, redis_url, RATE_LIMIT="6/minute"))
+    add_person(limited, database_url, "editor@kab-pasuruan.test", "editor")
+    desk = Desk(limited.test_client())
+    # Before signing in, requests count against the address; after, against the person.
+    desk.sign_in("editor@kab-pasuruan.test")
+    answers = [desk.client.get("/desk/").status_code for _ in range(7)]
+    assert answers == [200] * 6 + [429]
+    refused = desk.client.get("/desk/")
+    assert "Terlalu banyak permintaan" in text_of(refused.text)
+    # The address's own budget is another (4 of its 6 spent on the link and signing in).
+    assert Desk(limited.test_client()).client.get("/desk/masuk").status_code == 200
