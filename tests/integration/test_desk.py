@@ -388,8 +388,8 @@ def test_a_later_time_in_the_offices_zone_schedules_the_report(
 
 
 def test_the_rate_limit_holds_for_each_signed_in_person_as_for_a_key(
-    database_url: str, redis_url: str, office: tuple[str, str], tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    database_url: str, redis_url: str, office: tuple[str, str]
+) -> None:
     limited = create_app(make_settings(database_url, redis_url, RATE_LIMIT="6/minute"))
     add_person(limited, database_url, "editor@kab-pasuruan.test", "editor")
     desk = Desk(limited.test_client())
