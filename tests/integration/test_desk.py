@@ -252,8 +252,13 @@ def test_the_preview_is_the_public_page_and_stores_nothing(editor: Desk, databas
 
 
 def test_a_photo_is_uploaded_through_the_uploads_code(editor: Desk, database_url: str) -> None:
-    photo = (io.BytesIO(phone_jpeg()), "foto.jpg", "image/jpeg")
-    article_id = send(editor, photo=photo, photo_alt="Peserta rapat pleno di aula")
+    def photo() -> tuple[io.BytesIO, str, str]:
+        return (io.BytesIO(phone_jpeg()), "foto.jpg", "image/jpeg")
+
+    preview = editor.submit("/desk/tulis", **{**REPORT, "photo": photo(), "action": "preview"})
+    assert preview.status_code == 200
+    article_id = send(editor, photo=photo(), photo_alt="Peserta rapat pleno di aula")
+    # The photo of the preview and of the sending is one upload.
     assert outbox(database_url) == [MAKE_RENDITIONS, NORMALISE]
     with session_scope(database_url) as session:
         media = session.scalar(select(Media))

@@ -26,12 +26,12 @@ from warta.models import MAX_ID, Media
 from warta.outbox import add_message
 from warta.photos import MAX_BYTES, UNSPECIFIC_TYPES, Inspected, Refused, inspect
 from warta.settings import Settings
-from warta_ingest.api import _write, api, settings
+from warta_ingest.api import api, settings
 from warta_ingest.idempotency import Answer, request_fingerprint, requested_key
 from warta_ingest.problems import Problem, invalid
 from warta_ingest.resources import media_resource
 from warta_ingest.schemas import ImageTextsSchema
-from warta_ingest.submissions import field_errors, replayed_answer
+from warta_ingest.submissions import commit, field_errors, replayed_answer
 
 texts_schema = ImageTextsSchema()
 
@@ -61,6 +61,7 @@ def upload_media() -> ResponseReturnValue:
         "POST", "/v1/media", json.dumps(texts, sort_keys=True).encode() + b"\n" + data
     )
     key = requested_key(request.headers)
+    # A retry is answered before its photo is judged and stored again.
     if key is not None and (
         replay := replayed_answer(settings().database_url, g.office_id, key, fingerprint)
     ):
@@ -72,7 +73,8 @@ def upload_media() -> ResponseReturnValue:
         link = f"/v1/media/{media.id}"
         return Answer(201, media_resource(media, settings().public_base_url), {"Location": link})
 
-    return _write(write, fingerprint)
+    answer, replayed = commit(settings().database_url, g.office_id, write, key, fingerprint)
+    return answer.to_response(replayed=replayed)
 
 
 @dataclass(frozen=True)

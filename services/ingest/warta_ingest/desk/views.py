@@ -40,10 +40,12 @@ from warta.media import lead_image
 from warta.models import (
     FAILED,
     MAX_ID,
+    MEDIA_FAILED,
     RETRACTED,
     SCHEDULED,
     STAGES,
     Article,
+    Media,
     Office,
     Revision,
 )
@@ -581,7 +583,16 @@ def _uploaded_photo(me: Person, form: ReportForm) -> int | bool | None:
             form.photo.errors = [_photo_refusal(problem)]
             return False
         with session_scope(settings().database_url) as db:
-            media_id = add_media(db, me.office_id, photo, {}).id
+            # The same photo sent again (a preview, then the sending; a double click) is the
+            # upload the office has already: renditions are not made twice.
+            kept = db.scalar(
+                select(Media.id).where(
+                    Media.office_id == me.office_id,
+                    Media.original_key == photo.stored_as,
+                    Media.status != MEDIA_FAILED,
+                )
+            )
+            media_id = kept or add_media(db, me.office_id, photo, {}).id
         form.media.data = str(media_id)  # a preview's form carries it on to the sending
         return media_id
     if form.media.data and form.media.data.isdigit():
