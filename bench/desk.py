@@ -44,9 +44,9 @@ from warta.models import EDITOR, REPORTER, Article, Revision, User, utcnow
 from warta.offices import add_office
 from warta.schema import upgrade_database
 from warta.users import set_password
-from warta_ingest.normalisation import normalise_report
+from warta_enrich.normalisation import normalise_report
+from warta_enrich.tagging import tag_report
 from warta_ingest.submissions import Writer, submit
-from warta_ingest.tagging import tag_report
 
 PEOPLE = 20
 PASSWORD = "bench-desk-password"  # noqa: S105 (the bench's own people, in a throwaway database)

@@ -1,6 +1,7 @@
 """The database's floor under the ingest benchmark: what one accepted submission writes (the
 article, its revision and its outbox row, three INSERTs and a commit), with nothing else, from
-2 processes x 4 threads as gunicorn runs ingest. No HTTP, no Flask, no validation, no limit.
+2 processes x 4 threads (eight commits in flight; ingest itself now runs gevent workers, whose
+greenlets wait on the database the same way). No HTTP, no Flask, no validation, no limit.
 
     .venv/bin/python bench/ingest_floor.py [--seconds 10]
 
@@ -19,9 +20,10 @@ from multiprocessing.sharedctypes import Synchronized
 from sqlalchemy import create_engine, insert, select, text
 
 from warta.db import get_engine, session_scope
-from warta.messages import NORMALISE, revision_message
+from warta.messages import revision_message
 from warta.models import ARTICLES, OUTBOX, REVISIONS, Office, utcnow
 from warta.offices import add_office
+from warta.pipeline import ENRICH
 from warta.schema import upgrade_database
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -53,7 +55,7 @@ def submissions(
                     )
                 )
                 session.execute(
-                    insert(OUTBOX).values(task=NORMALISE, payload=revision_message(article_id, 1))
+                    insert(OUTBOX).values(task=ENRICH, payload=revision_message(article_id, 1))
                 )
             count += 1
         with done.get_lock():

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from warta_ingest.normalisation import normalise_report
-from warta_ingest.tagging import tag_report
+from warta_enrich.normalisation import normalise_report
+from warta_enrich.tagging import tag_report
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "gold" / "reports.yaml"
 

@@ -43,9 +43,10 @@ from sqlalchemy.engine import make_url
 from warta.db import session_scope
 from warta.embedded_redis import free_port, redis_server_argv
 from warta.local_run import WorkerSpec, start_services, wait_for_http, wait_for_redis
-from warta.messages import QUEUES, STAGE_TASKS
+from warta.messages import EVERY_QUEUE, QUEUES, worker_queues
 from warta.models import Article, Revision
 from warta.offices import add_office
+from warta.pipeline import STAGE_OF_TASK
 from warta.processes import Supervisor
 from warta.schema import upgrade_database
 from warta.settings import Settings
@@ -62,7 +63,7 @@ def percentile(values: list[float], q: float) -> float:
 # The tasks each report costs on its own, one message per report and stage; a debounced
 # rebuild (and the listing render it asks for) is shared by every report published within its
 # second. Batched messages cost fewer: each run counts the tasks its workers ran.
-TASKS_PER_REPORT = 4  # normalise, tag, render, publish
+TASKS_PER_REPORT = 3  # enrich, render, publish
 
 
 def tasks_run(metrics_dir: Path) -> dict[str, float]:
@@ -187,12 +188,12 @@ def measure(args: argparse.Namespace, workers_per_stage: int) -> tuple[float, bo
         upgrade_database(database_url)
         if workers_per_stage:
             workers = [
-                WorkerSpec(f"{queue}{n}", queue, args.concurrency)
+                WorkerSpec(f"{queue}{n}", worker_queues(queue), args.concurrency)
                 for queue in QUEUES
                 for n in range(workers_per_stage)
             ]
         else:
-            workers = [WorkerSpec("worker", ",".join(QUEUES), args.concurrency)]
+            workers = [WorkerSpec("worker", ",".join(EVERY_QUEUE), args.concurrency)]
         start_services(supervisor, settings, workers, tmp / "metrics")
         ingest = f"http://127.0.0.1:{ingest_port}"
         wait_for_http(f"{ingest}/readyz")
@@ -205,7 +206,7 @@ def measure(args: argparse.Namespace, workers_per_stage: int) -> tuple[float, bo
         rate, ok = run(args, ingest, feed, key, database_url, label, cpu)
         reports = int(args.rate * args.duration) if args.rate else args.reports
         counts = tasks_run(tmp / "metrics")
-        stage_tasks = sum(counts.get(task, 0.0) for task in STAGE_TASKS.values())
+        stage_tasks = sum(counts.get(task, 0.0) for task in STAGE_OF_TASK)
         print(
             f"tasks              {sum(counts.values()) / reports:.2f} a report "
             f"({stage_tasks / reports:.2f} stage tasks; "

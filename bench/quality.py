@@ -23,13 +23,13 @@ from typing import Any
 
 import yaml
 
-from warta_ingest.normalisation import NormalisedReport, normalise_report
-from warta_ingest.tagging import Tag, tag_report
+from warta_enrich.normalisation import NormalisedReport, normalise_report
+from warta_enrich.tagging import Tag, tag_report
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold" / "reports.yaml"
 FIELD = ROOT / "tests" / "gold" / "field_reports.yaml"
-VOCABULARY = ROOT / "services" / "ingest" / "warta_ingest" / "vocabulary.yaml"
+VOCABULARY = ROOT / "services" / "ingest" / "warta_enrich" / "vocabulary.yaml"
 MIN_DATE_ACCURACY = 1.0
 MIN_TOPIC_F1 = 0.85
 SPLITS = ("tuning", "held-out")

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from warta.db import session_scope
 from warta.embedded_redis import free_port, redis_server_argv
 from warta.local_run import WorkerSpec, start_services, wait_for_http
-from warta.messages import QUEUES
+from warta.messages import EVERY_QUEUE
 from warta.offices import add_office
 from warta.processes import Supervisor
 from warta.schema import upgrade_database
@@ -190,7 +190,7 @@ class RunningSystem:
         self.worker_metrics_port = free_port(0)
         worker_specs = [
             WorkerSpec(
-                f"worker{n}", ",".join(QUEUES), 2, self.worker_metrics_port if n == 0 else None
+                f"worker{n}", ",".join(EVERY_QUEUE), 2, self.worker_metrics_port if n == 0 else None
             )
             for n in range(workers)
         ]

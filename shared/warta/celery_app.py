@@ -10,7 +10,7 @@ from kombu.entity import Queue
 
 from warta import metrics, request_ids  # noqa: F401 (their signal handlers count and trace tasks)
 from warta.logs import configure_logging
-from warta.messages import QUEUES, ROUTES, TASK_MODULES
+from warta.messages import EVERY_QUEUE, ROUTES, TASK_MODULES
 from warta.settings import get_settings
 
 
@@ -41,7 +41,7 @@ def create_celery(redis_url: str) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
-        task_queues=[Queue(name) for name in QUEUES],
+        task_queues=[Queue(name) for name in EVERY_QUEUE],
         task_routes={name: {"queue": queue} for name, queue in ROUTES.items()},
         # Ack after the work is done, and give the message back if the worker dies mid-task:
         # with idempotent tasks, at-least-once delivery is exactly-once in effect.

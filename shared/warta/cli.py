@@ -246,7 +246,7 @@ def users_list() -> None:
 @click.option("--ingest-url", default=None, help="Default: http://127.0.0.1:$INGEST_PORT")
 @click.option("--key", envvar="WARTA_KEY", required=True, help="The office key (or $WARTA_KEY).")
 def demo(ingest_url: str | None, key: str) -> None:
-    """Submit the four sample reports through the ingest API."""
+    """Submit the four sample reports through the ingest API, each with its photo."""
     from warta import demo as demo_reports
 
     url = ingest_url or f"http://127.0.0.1:{get_settings().ingest_port}"
@@ -332,6 +332,7 @@ def reprocess(stage: str, wait: bool, timeout: float) -> None:
     import uuid
 
     from warta.celery_app import app
+    from warta.document_paths import REPROCESS_KEY
     from warta.messages import RERENDER
     from warta.models import Article
     from warta.redis_client import get_redis
@@ -357,7 +358,7 @@ def reprocess(stage: str, wait: bool, timeout: float) -> None:
     if not wait:
         click.echo(f"queued {len(ids)} reports (run {run})")
         return
-    redis, key = get_redis(settings.redis_url), f"warta:reprocess:{run}"
+    redis, key = get_redis(settings.redis_url), REPROCESS_KEY.format(run=run)
     deadline, done = time.monotonic() + timeout, 0
     with click.progressbar(length=len(ids), label=f"{stage} done") as bar:
         while done < len(ids):

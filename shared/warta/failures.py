@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warta.messages import STATUS_BEFORE
-from warta.models import FAILED, Failure, Revision, utcnow
+from warta.models import Failure, Revision, utcnow
 from warta.outbox import add_message
+from warta.pipeline import STATUS_BEFORE, Status
 from warta.request_ids import current_request_id
 
 
@@ -19,7 +19,7 @@ def record_failure(session: Session, task: str, payload: dict[str, Any], error: 
     session.add(failure)
     revision = _revision(session, payload)
     if revision is not None and task in STATUS_BEFORE and revision.status != "published":
-        revision.status, revision.error = FAILED, error
+        revision.status, revision.error = Status.FAILED, error
     return failure
 
 
@@ -33,7 +33,7 @@ def open_failures(session: Session, everything: bool = False) -> list[Failure]:
 def replay_failure(session: Session, failure: Failure) -> None:
     """Send the task again (through the outbox), its revision put back where it failed."""
     revision = _revision(session, failure.payload)
-    if revision is not None and revision.status == FAILED and failure.task in STATUS_BEFORE:
+    if revision is not None and revision.status == Status.FAILED and failure.task in STATUS_BEFORE:
         revision.status, revision.error = STATUS_BEFORE[failure.task], None
         revision.progressed_at = utcnow()
     add_message(session, failure.task, failure.payload)

@@ -17,7 +17,7 @@ from warta import demo
 from warta.celery_app import WORKER_OPTIONS
 from warta.db import session_scope
 from warta.embedded_redis import free_port, redis_server_argv
-from warta.messages import QUEUES
+from warta.messages import EVERY_QUEUE
 from warta.models import User
 from warta.offices import add_key, add_office, find_office
 from warta.processes import Supervisor
@@ -52,7 +52,9 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
             wait_for_redis(env["REDIS_URL"])
         settings = Settings.from_env(env)
         upgrade_database(settings.database_url)
-        worker = WorkerSpec("worker", ",".join(QUEUES), worker_concurrency, WORKER_METRICS_PORT)
+        worker = WorkerSpec(
+            "worker", ",".join(EVERY_QUEUE), worker_concurrency, WORKER_METRICS_PORT
+        )
         start_services(supervisor, settings, [worker], metrics_dir=var_dir / "metrics")
         ingest_url = f"http://127.0.0.1:{settings.ingest_port}"
         wait_for_http(f"{ingest_url}/readyz")

@@ -1,4 +1,5 @@
-"""Task names and queues: the contract between the services.
+"""Task names and queues: the contract between the services (the stages' own are in
+`warta.pipeline`).
 
 Services never import each other; they send these names with small JSON payloads
 (`{"article_id": …, "revision": …}`), and each task loads what it needs from the database.
@@ -8,11 +9,9 @@ Under load a stage message names a batch of revisions instead (`{"revisions": [{
 
 from typing import Any
 
-NORMALISE = "warta.normalise"
-TAG = "warta.tag"
-RENDER = "warta.render"
+from warta.pipeline import PIPELINE, STAGE_ROUTES
+
 RENDER_LISTINGS = "warta.render_listings"
-PUBLISH = "warta.publish"
 RETRACT = "warta.retract"
 REBUILD_FEEDS = "warta.rebuild_feeds"
 REBUILD_TAGS_AND_ARCHIVES = "warta.rebuild_tags_and_archives"
@@ -20,15 +19,10 @@ RERENDER = "warta.rerender"  # `warta reprocess --stage render`: a live revision
 FLUSH_VIEWS = "warta.flush_views"
 MAKE_RENDITIONS = "warta.make_renditions"  # a photo's renditions: {"media_id": …}
 
-QUEUES = ("normalise", "tag", "render", "publish", "feeds", "media")
-
 # Every route in one place: an operator scales a stage by starting workers on its queue.
 ROUTES = {
-    NORMALISE: "normalise",
-    TAG: "tag",
-    RENDER: "render",
+    **STAGE_ROUTES,
     RENDER_LISTINGS: "render",
-    PUBLISH: "publish",
     RETRACT: "publish",
     REBUILD_FEEDS: "feeds",
     REBUILD_TAGS_AND_ARCHIVES: "feeds",
@@ -36,21 +30,27 @@ ROUTES = {
     FLUSH_VIEWS: "feeds",
     MAKE_RENDITIONS: "media",
 }
+# One worker service per queue: the stages' in order, then the others.
+QUEUES = (*dict.fromkeys(stage.queue for stage in PIPELINE), "feeds", "media")
+# Queues no longer sent to, which a stage's workers still drain after an upgrade.
+FORMER_QUEUES = tuple(queue for stage in PIPELINE for _, queue in stage.former)
+EVERY_QUEUE = (*QUEUES, *FORMER_QUEUES)
+
+
+def worker_queues(queue: str) -> str:
+    """The `--queues` of a worker for `queue`: with the former queues of its stage."""
+    former = [name for stage in PIPELINE if stage.queue == queue for _, name in stage.former]
+    return ",".join([queue, *former])
+
 
 # The modules that define the tasks above, imported by every worker (one image, one venv).
 TASK_MODULES = (
-    "warta_ingest.tasks",
+    "warta_enrich.tasks",
     "warta_render.tasks",
     "warta_render.renditions",
     "warta_feed.tasks",
     "warta_feed.view_counts",
 )
-
-
-# The task that takes a revision through each stage, and the status a revision has before it.
-STAGE_TASKS = {"normalised": NORMALISE, "tagged": TAG, "rendered": RENDER, "published": PUBLISH}
-STATUS_BEFORE = {NORMALISE: "received", TAG: "normalised", RENDER: "tagged", PUBLISH: "rendered"}
-
 
 # The most revisions one stage message carries: large enough that a burst costs a few tasks
 # per hundred reports, small enough that a burst still spreads over every worker of a stage.

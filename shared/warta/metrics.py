@@ -90,7 +90,7 @@ class PipelineCollector(Collector):
         return []  # otherwise registering it would query Redis and the database at once
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from warta.messages import QUEUES
+        from warta.messages import EVERY_QUEUE
         from warta.redis_client import get_redis
 
         depth = GaugeMetricFamily(
@@ -98,7 +98,7 @@ class PipelineCollector(Collector):
         )
         try:
             redis = get_redis(self.settings.redis_url)
-            for queue in QUEUES:
+            for queue in EVERY_QUEUE:
                 depth.add_metric([queue], cast(int, redis.llen(queue)))
         except Exception:  # Redis away: the scrape still answers, without this family
             depth = None  # type: ignore[assignment]

@@ -23,13 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-# A revision moves through these stages in order; a task that finds its stage already reached
-# has nothing to do, which is what makes a retried or duplicated message harmless.
-STAGES = ("received", "normalised", "tagged", "rendered", "published")
-# Other states a revision can be in: waiting for its publication time, or given up on.
-SCHEDULED = "scheduled"
-FAILED = "failed"
-RETRACTED = "retracted"
+from warta.pipeline import Status
+
 # Ids are 32-bit integer columns in PostgreSQL: a larger one names nothing (and cannot even be
 # bound as a parameter), so the routes that take an id answer 404 for it.
 MAX_ID = 2**31 - 1
@@ -37,13 +32,6 @@ MAX_ID = 2**31 - 1
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def stage_reached(status: str, stage: str) -> bool:
-    """Whether a revision in `status` has already gone through `stage`."""
-    if status not in STAGES:
-        return status == SCHEDULED and stage != "published"
-    return STAGES.index(status) >= STAGES.index(stage)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -191,7 +179,7 @@ class Revision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="received")
+    status: Mapped[str] = mapped_column(String(20), default=Status.RECEIVED.value)
     error: Mapped[str | None] = mapped_column(Text)
     # The submission as the office sent it (validated), so any stage can be re-run from it.
     submission: Mapped[dict[str, Any]]

@@ -14,14 +14,15 @@ from sqlalchemy import Row, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from warta.db import session_scope
-from warta.messages import BATCH_SIZE, STAGE_TASKS, batch_message, is_revision_message
+from warta.messages import BATCH_SIZE, batch_message, is_revision_message
 from warta.models import OUTBOX, OutboxMessage
+from warta.pipeline import STAGE_OF_TASK
 from warta.request_ids import bind_request_id, current_request_id
 
 log = logging.getLogger(__name__)
 
 # Messages that name one revision for a stage: the relay sends those waiting together as one.
-BATCHED_TASKS = frozenset(STAGE_TASKS.values())
+BATCHED_TASKS = frozenset(STAGE_OF_TASK)
 RELAY_LIMIT = 500  # messages read at a time
 
 Send = Callable[[str, dict[str, Any]], None]

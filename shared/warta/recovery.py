@@ -16,14 +16,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from warta.db import session_scope
-from warta.messages import STATUS_BEFORE, revision_message
+from warta.messages import revision_message
 from warta.models import Revision, utcnow
 from warta.outbox import add_message
+from warta.pipeline import TASK_FOR_STATUS
 
 log = logging.getLogger(__name__)
 
-# The stage task that takes a revision on from each status it can wait in.
-NEXT_TASK = {status: task for task, status in STATUS_BEFORE.items()}
 STALL_MARGIN_SECONDS = 60.0
 SWEEP_EVERY_SECONDS = 10.0
 
@@ -37,7 +36,7 @@ def resend_stalled(
     stalled = (
         select(Revision)
         .where(
-            Revision.status.in_(NEXT_TASK),
+            Revision.status.in_(TASK_FOR_STATUS),
             Revision.progressed_at < now - timedelta(seconds=stalled_after),
         )
         .order_by(Revision.progressed_at)
@@ -50,7 +49,7 @@ def resend_stalled(
     with session_scope(database_url) as session:
         revisions = session.scalars(stalled.with_for_update(skip_locked=True)).all()
         for revision in revisions:
-            task = NEXT_TASK[revision.status]
+            task = TASK_FOR_STATUS[revision.status]
             add_message(session, task, revision_message(revision.article_id, revision.number))
             revision.progressed_at = now
             log.warning(

@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from warta.db import session_scope
-from warta.messages import PUBLISH, revision_message
-from warta.models import SCHEDULED, Article, Revision, utcnow
+from warta.messages import revision_message
+from warta.models import Article, Revision, utcnow
 from warta.outbox import add_message
+from warta.pipeline import PUBLISH, Status
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def due_revisions(now: datetime) -> Select[Revision]:
         select(Revision)
         .join(Article, Article.id == Revision.article_id)
         .where(
-            Revision.status == SCHEDULED,
+            Revision.status == Status.SCHEDULED,
             Revision.publish_at <= now,
             Revision.number == Article.current_revision,
             Article.retracted_at.is_(None),

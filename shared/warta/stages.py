@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session, joinedload
 from warta.celery_app import app
 from warta.db import session_scope
 from warta.failures import record_failure
-from warta.messages import STAGE_TASKS, batch_message, revision_message
+from warta.messages import batch_message, revision_message
 from warta.metrics import STAGE_REVISIONS
-from warta.models import FAILED, Article, Revision, stage_reached, utcnow
+from warta.models import Article, Revision, utcnow
+from warta.pipeline import Stage, Status, next_stage, stage_reached
 from warta.request_ids import bind_request_id, current_request_id
 from warta.settings import get_settings
 
@@ -163,14 +164,13 @@ def load_revisions(
 
 
 def run_stage(
-    stage: str,
+    stage: Stage,
     message: dict[str, Any],
     prepare: Callable[[Revision], T],
     apply: Callable[[Session, Revision, T], str | None],
-    next_task: str | None = None,
 ) -> list[Item]:
-    """Take the message's revisions through `stage`; returns those sent on to `next_task`
-    (or that would be, for the last stage)."""
+    """Take the message's revisions through `stage`; returns those sent on to the next stage
+    (or that would be, after the last)."""
     items = stage_items(message)
     try:
         onward = _run_batch(stage, items, prepare, apply)
@@ -181,12 +181,13 @@ def run_stage(
             raise
         # One revision broke the batch (a bug, a time limit): each goes again on its own, so
         # only the one at fault fails, with its own recorded reason.
-        log.exception("a batch of %d failed at %s; sending each on its own", len(items), stage)
+        log.exception("a batch of %d failed at %s; sending each on its own", len(items), stage.name)
         for item in items:
-            _forward(STAGE_TASKS[stage], [item])
+            _forward(stage.task, [item])
         return []
-    if next_task and onward:
-        _forward(next_task, onward)
+    following = next_stage(stage)
+    if following is not None and onward:
+        _forward(following.task, onward)
     return onward
 
 
@@ -200,7 +201,7 @@ def _forward(task: str, items: list[Item]) -> None:
 
 
 def _run_batch(
-    stage: str,
+    stage: Stage,
     items: list[Item],
     prepare: Callable[[Revision], T],
     apply: Callable[[Session, Revision, T], str | None],
@@ -220,13 +221,13 @@ def _run_batch(
                 ran += this_ran
                 if goes_on:
                     onward.append(item)
-    STAGE_REVISIONS.labels(stage).inc(ran)  # once committed
+    STAGE_REVISIONS.labels(stage.name).inc(ran)  # once committed
     return onward
 
 
 def _run_one(
     session: Session,
-    stage: str,
+    stage: Stage,
     item: Item,
     revision: Revision | None,
     prepare: Callable[[Revision], T],
@@ -237,18 +238,18 @@ def _run_one(
         log.warning("no revision %s/%s; message dropped", *item.key)
         return False, False
     # Another delivery of the same message may have been here first.
-    if revision.status == FAILED:
+    if revision.status == Status.FAILED:
         return False, False
-    if stage_reached(revision.status, stage):
+    if stage_reached(revision.status, stage.reaches):
         return False, True
     try:
         outcome = prepare(revision)
     except Rejected as rejection:
-        record_failure(session, STAGE_TASKS[stage], item.message(), f"{stage}: {rejection}")
-        log.info("revision %s/%s failed at %s: %s", *item.key, stage, rejection)
+        record_failure(session, stage.task, item.message(), f"{stage.name}: {rejection}")
+        log.info("revision %s/%s failed at %s: %s", *item.key, stage.name, rejection)
         return True, False
     # `apply` may name another status than the stage's own (e.g. scheduled).
     status = apply(session, revision, outcome)
-    revision.status, revision.progressed_at = status or stage, utcnow()
+    revision.status, revision.progressed_at = status or stage.reaches, utcnow()
     log.info("revision %s/%s %s", *item.key, revision.status)
     return True, status is None

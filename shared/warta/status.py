@@ -9,7 +9,7 @@ from sqlalchemy import distinct, func, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from warta.db import session_scope
-from warta.messages import QUEUES
+from warta.messages import EVERY_QUEUE
 from warta.models import ARCHIVE_CHANGES, FEED_CHANGES, TAG_CHANGES, Article, Failure
 from warta.outbox import backlog
 from warta.redis_client import get_redis
@@ -30,7 +30,7 @@ class Line(NamedTuple):
 def system_status(settings: Settings) -> Iterator[Line]:
     try:
         redis = get_redis(settings.redis_url)
-        depths = {queue: redis.llen(queue) for queue in QUEUES}
+        depths = {queue: redis.llen(queue) for queue in EVERY_QUEUE}
         yield Line("queues", "  ".join(f"{queue}={depth}" for queue, depth in depths.items()))
     except Exception as error:
         redis_url = _without_password(settings.redis_url)

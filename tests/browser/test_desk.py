@@ -187,7 +187,7 @@ def test_an_editor_writes_previews_sends_and_sees_the_report_published(
     eventually(lambda: badge.inner_text() == "Terbit", timeout=90)
     eventually(lambda: "Kabupaten Pasuruan" in page.locator("#read .tags").inner_text())
     assert page.locator("#read").get_by_text("Pasuruan", exact=True).count() >= 1
-    assert page.locator("#status .steps li.done").count() == 5  # every stage gone through
+    assert page.locator("#status .steps li.done").count() == 4  # every stage gone through
     first = page.locator("#revisions tbody tr").last.inner_text()
     assert editor in first and "Terbit" in first  # who made revision 1, and where it is
     accessible(page)

@@ -18,8 +18,9 @@ from tests.conftest import make_settings, new_office
 from tests.pictures import phone_jpeg
 from warta.cli import main
 from warta.db import session_scope
-from warta.messages import MAKE_RENDITIONS, NORMALISE, RETRACT
+from warta.messages import MAKE_RENDITIONS, RETRACT
 from warta.models import Article, Media, OutboxMessage, Revision, User
+from warta.pipeline import ENRICH
 from warta_ingest.app import create_app
 from warta_ingest.desk.login_attempts import ACCOUNT_FAILURES
 
@@ -204,7 +205,7 @@ def test_a_report_goes_through_the_same_write_path_as_the_api(
     app, editor: Desk, database_url: str, office: tuple[str, str]
 ) -> None:  # type: ignore[no-untyped-def]
     article_id = send(editor, external_id="BT-2021-001", tags="Pemilu, Rapat Pleno")
-    assert outbox(database_url) == [NORMALISE]
+    assert outbox(database_url) == [ENRICH]
     api = app.test_client().get(
         f"/v1/articles/{article_id}", headers={"Authorization": f"Bearer {office[1]}"}
     )
@@ -213,7 +214,7 @@ def test_a_report_goes_through_the_same_write_path_as_the_api(
     assert body["revised_by"]["email"] == "editor@kab-pasuruan.test"
     page = text_of(editor.client.get(f"/desk/laporan/{article_id}").text)
     assert "Berita terkirim (revisi 1)" in page and "Status: Diterima" in page
-    assert "selesai: Diterima belum: Dibersihkan" in page  # the stages, as a screen reader says
+    assert "selesai: Diterima belum: Diberi tag" in page  # the stages, as a screen reader says
     assert "editor@kab-pasuruan.test" in page
 
 
@@ -259,7 +260,7 @@ def test_a_photo_is_uploaded_through_the_uploads_code(editor: Desk, database_url
     assert preview.status_code == 200
     article_id = send(editor, photo=photo(), photo_alt="Peserta rapat pleno di aula")
     # The photo of the preview and of the sending is one upload.
-    assert outbox(database_url) == [MAKE_RENDITIONS, NORMALISE]
+    assert outbox(database_url) == [MAKE_RENDITIONS, ENRICH]
     with session_scope(database_url) as session:
         media = session.scalar(select(Media))
         revision = session.scalar(select(Revision).where(Revision.article_id == article_id))
@@ -268,6 +269,8 @@ def test_a_photo_is_uploaded_through_the_uploads_code(editor: Desk, database_url
             "media": media.id,
             "alt": "Peserta rapat pleno di aula",
         }
+    page = text_of(editor.client.get(f"/desk/laporan/{article_id}").text)
+    assert "Foto: Peserta rapat pleno di aula (sedang disiapkan)" in page
     refused = editor.submit(
         "/desk/tulis", **{**REPORT, "action": "send", "photo": (io.BytesIO(b"GIF89a"), "x.gif")}
     )
@@ -308,7 +311,7 @@ def test_an_editor_retracts_after_confirming(editor: Desk, database_url: str) ->
     assert "Ya, tarik berita" in confirm.text
     answer = editor.submit(f"/desk/laporan/{article_id}/tarik")
     assert answer.status_code == 302
-    assert outbox(database_url) == [NORMALISE, RETRACT]
+    assert outbox(database_url) == [ENRICH, RETRACT]
     page = text_of(editor.client.get(f"/desk/laporan/{article_id}").text)
     assert "Status: Ditarik" in page and "Ubah" not in page.split("Status")[0]
 

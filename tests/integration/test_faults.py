@@ -28,8 +28,9 @@ from tests.conftest import (
 )
 from warta.celery_app import WORKER_OPTIONS
 from warta.db import session_scope
-from warta.messages import QUEUES
-from warta.models import FAILED, Article, Revision, Snippet
+from warta.messages import EVERY_QUEUE
+from warta.models import Article, Revision, Snippet
+from warta.pipeline import Status
 from warta.schema import upgrade_database
 
 BATCH = 300
@@ -173,7 +174,7 @@ def assert_published_exactly_once(system: RunningSystem, key: str, ids: list[int
         assert sorted(articles) == [(article_id, 1) for article_id in sorted(ids)]
         revisions = db.execute(select(Revision.article_id, Revision.number, Revision.status)).all()
         assert sorted(revisions) == [(article_id, 1, "published") for article_id in sorted(ids)]
-        assert db.scalar(select(func.count()).where(Revision.status == FAILED)) == 0
+        assert db.scalar(select(func.count()).where(Revision.status == Status.FAILED)) == 0
         snippets = db.execute(
             select(Snippet.article_id, Snippet.revision, func.count()).group_by(
                 Snippet.article_id, Snippet.revision
@@ -185,7 +186,7 @@ def assert_published_exactly_once(system: RunningSystem, key: str, ids: list[int
 def start_worker(system: RunningSystem, name: str) -> None:
     """Another worker on every queue, started as the local run starts its own."""
     argv = [sys.executable, "-m", "celery", "-A", "warta.celery_app", "worker"]
-    argv += ["--queues", ",".join(QUEUES), "--concurrency", "2", "--loglevel", "WARNING"]
+    argv += ["--queues", ",".join(EVERY_QUEUE), "--concurrency", "2", "--loglevel", "WARNING"]
     argv += WORKER_OPTIONS
     system.supervisor.start(name, [*argv, "--hostname", f"{name}@%h"])
 

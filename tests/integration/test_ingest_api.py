@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from tests.conftest import make_settings, new_office
 from warta.db import session_scope
-from warta.messages import NORMALISE
 from warta.models import OutboxMessage, Revision
+from warta.pipeline import ENRICH
 from warta_ingest.app import create_app
 
 REPORT = {
@@ -55,7 +55,7 @@ def test_submission_is_accepted_with_its_outbox_message(
         "links": {"self": f"/v1/articles/{body['id']}"},
     }
     assert response.headers["Location"] == f"/v1/articles/{body['id']}"
-    assert outbox(database_url) == [{"task": NORMALISE, "article_id": body["id"], "revision": 1}]
+    assert outbox(database_url) == [{"task": ENRICH, "article_id": body["id"], "revision": 1}]
 
 
 def test_get_shows_the_state_with_the_revision_as_etag(client: FlaskClient, key: str) -> None:

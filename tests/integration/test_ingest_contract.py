@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 
 from tests.conftest import make_settings, new_office
 from warta.db import session_scope
-from warta.messages import NORMALISE, RETRACT
+from warta.messages import RETRACT
 from warta.models import (
     IDEMPOTENCY_WINDOW,
     Article,
@@ -24,6 +24,7 @@ from warta.models import (
     utcnow,
 )
 from warta.offices import find_office, revoke_keys
+from warta.pipeline import ENRICH
 from warta.sweeps import purge_expired_answers
 from warta_ingest.app import create_app
 
@@ -96,7 +97,7 @@ def test_put_with_the_current_etag_makes_a_new_revision(
     state = client.get(article["links"]["self"], headers=auth(key))
     assert state.headers["ETag"] == '"2"'
     assert outbox(database_url)[-1] == {
-        "task": NORMALISE,
+        "task": ENRICH,
         "article_id": article["id"],
         "revision": 2,
     }

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from tests.conftest import RunningSystem, eventually, log_record, new_office
 from warta.cli import main as warta
 from warta.db import session_scope
-from warta.messages import NORMALISE, revision_message
+from warta.messages import revision_message
 from warta.models import Article, Revision, utcnow
 from warta.offices import find_office
 from warta.outbox import add_message
+from warta.pipeline import ENRICH
 
 
 def post(
@@ -64,7 +65,7 @@ def test_a_request_id_follows_the_report_through_every_task(
         return {r["message"].rsplit(" ", 1)[-1] for r in traced if "revision" in r["message"]}
 
     traced: list[dict[str, str]] = []
-    eventually(lambda: {"normalised", "tagged", "rendered", "published"} <= traced_stages())
+    eventually(lambda: {"tagged", "rendered", "published"} <= traced_stages())
     assert all(record["request_id"] == "trace-bimtek-42" for record in traced)
 
 
@@ -80,14 +81,14 @@ def test_metrics_count_requests_tasks_and_the_pipeline(system: RunningSystem) ->
         'warta_http_requests_total{endpoint="/v1/articles",method="POST",service="ingest",status="202"}'
         in ingest
     )
-    assert 'warta_queue_depth{queue="normalise"}' in ingest
+    assert 'warta_queue_depth{queue="enrich"}' in ingest
     assert "warta_outbox_backlog " in ingest
     assert "warta_newest_publish_age_seconds " in ingest
 
     worker = requests.get(f"http://127.0.0.1:{system.worker_metrics_port}/metrics", timeout=5).text
-    for task in ("warta.normalise", "warta.tag", "warta.render", "warta.publish"):
+    for task in ("warta.enrich", "warta.render", "warta.publish"):
         assert f'warta_tasks_total{{outcome="succeeded",task="{task}"}}' in worker
-    assert 'warta_task_duration_seconds_count{task="warta.normalise"}' in worker
+    assert 'warta_task_duration_seconds_count{task="warta.enrich"}' in worker
 
     requests.get(f"{system.feed_url}/feed.rss", timeout=5)
     feed = requests.get(f"{system.feed_url}/metrics", timeout=5).text
@@ -115,7 +116,7 @@ def test_a_failed_report_is_listed_and_replayed(system: RunningSystem) -> None:
                 publish_at=utcnow(),
             )
         )
-        add_message(session, NORMALISE, revision_message(article_id, 1))
+        add_message(session, ENRICH, revision_message(article_id, 1))
     failed = eventually(lambda: (s := state(system, key, article_id))["status"] == "failed" and s)
     assert "title" in str(failed["error"])
 
@@ -123,7 +124,7 @@ def test_a_failed_report_is_listed_and_replayed(system: RunningSystem) -> None:
     listing = runner.invoke(warta, ["failed", "list"])
     assert listing.exit_code == 0, listing.output
     line = next(x for x in listing.output.splitlines() if f'"article_id": {article_id},' in x)
-    assert "warta.normalise" in line and "title" in line
+    assert "warta.enrich" in line and "title" in line
     failure_id = int(line.split()[0])
 
     # The operator mends the cause (here: the title), then replays.
@@ -143,8 +144,8 @@ def test_status_shows_queues_workers_failures_and_publishing(system: RunningSyst
     result = runner.invoke(warta, ["status"])
     assert result.exit_code == 0, result.output
     lines = dict(line.split(None, 1) for line in result.output.splitlines())
-    assert "normalise=" in lines["queues"] and "feeds=" in lines["queues"]
-    assert "worker0@" in lines["workers"] and "normalise" in lines["workers"]
+    assert "enrich=" in lines["queues"] and "feeds=" in lines["queues"]
+    assert "worker0@" in lines["workers"] and "enrich" in lines["workers"]
     assert lines["outbox"].split()[0].isdigit()
     assert lines["feeds"].split()[0].isdigit() and "waiting for a rebuild" in lines["feeds"]
     assert "open" in lines["failures"]

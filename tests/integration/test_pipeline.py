@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from tests.conftest import RunningSystem, eventually, log_record, new_office
 from warta.celery_app import create_celery
 from warta.db import session_scope
-from warta.messages import NORMALISE, PUBLISH, RENDER, TAG, batch_message, revision_message
+from warta.messages import batch_message, revision_message
 from warta.models import Article, Failure, Office, Revision, Snippet, utcnow
+from warta.pipeline import ENRICH, NORMALISE, PUBLISH, RENDER, TAG
 from warta_feed.publishing import REBUILD_COUNT_KEY
 
 
@@ -57,7 +58,7 @@ def test_duplicated_messages_change_nothing_twice(system: RunningSystem) -> None
     count = rebuilds(system)
 
     celery = create_celery(system.redis_url)
-    for task in (NORMALISE, TAG, RENDER, PUBLISH) * 2:
+    for task in (ENRICH, NORMALISE, TAG, RENDER, PUBLISH) * 2:
         celery.send_task(task, kwargs=revision_message(article_id, 1))
     # The duplicated publish asks for a rebuild: once that ran, every duplicate was handled.
     eventually(lambda: rebuilds(system) > count)
@@ -101,10 +102,10 @@ def test_a_burst_travels_in_batches_each_report_with_its_own_request_id(
     system: RunningSystem, capfd: pytest.CaptureFixture[str]
 ) -> None:
     _, key = new_office(system.database_url)
-    tasks = 'warta_tasks_total{outcome="succeeded",task="warta.normalise"}'
-    normalised = 'warta_stage_revisions_total{stage="normalised"}'
+    tasks = 'warta_tasks_total{outcome="succeeded",task="warta.enrich"}'
+    enriched = 'warta_stage_revisions_total{stage="enrich"}'
     tasks_before = worker_metric(system, tasks)
-    normalised_before = worker_metric(system, normalised)
+    enriched_before = worker_metric(system, enriched)
 
     def submit_traced(n: int) -> int:
         response = requests.post(
@@ -121,10 +122,10 @@ def test_a_burst_travels_in_batches_each_report_with_its_own_request_id(
         ids = list(pool.map(submit_traced, range(40)))
     eventually(lambda: set(statuses(system.database_url, ids)) == {"published"}, timeout=120)
 
-    # Every report went through normalise once, in far fewer tasks than reports.
-    eventually(lambda: worker_metric(system, normalised) - normalised_before == 40)
+    # Every report was enriched once, in far fewer tasks than reports.
+    eventually(lambda: worker_metric(system, enriched) - enriched_before == 40)
     spent = worker_metric(system, tasks) - tasks_before
-    print(f"{spent:.0f} normalise tasks for 40 reports")
+    print(f"{spent:.0f} enrich tasks for 40 reports")
     assert 1 <= spent <= 20
     # In a batch, each report's log lines still carry its own request id.
     published = {}
@@ -161,7 +162,7 @@ def test_a_report_that_breaks_its_batch_fails_alone(system: RunningSystem) -> No
             )
         ids = [article.id for article in articles]
     entries = [(revision_message(i, 1), f"broken-{i}") for i in ids]
-    create_celery(system.redis_url).send_task(NORMALISE, kwargs=batch_message(entries))
+    create_celery(system.redis_url).send_task(ENRICH, kwargs=batch_message(entries))
 
     eventually(
         lambda: (
@@ -171,7 +172,7 @@ def test_a_report_that_breaks_its_batch_fails_alone(system: RunningSystem) -> No
         timeout=60,
     )
     with session_scope(system.database_url, writer=False) as session:
-        failures = session.scalars(select(Failure).where(Failure.task == NORMALISE)).all()
+        failures = session.scalars(select(Failure).where(Failure.task == ENRICH)).all()
         mine = [f for f in failures if f.payload.get("article_id") in ids]
         assert [(f.payload, f.error) for f in mine] == [
             (revision_message(ids[1], 1), "KeyError: 'title'")
@@ -184,3 +185,40 @@ def statuses_by_id(database_url: str, ids: list[int]) -> dict[int, str]:
             select(Revision.article_id, Revision.status).where(Revision.article_id.in_(ids))
         )
         return {article_id: status for article_id, status in rows}
+
+
+def test_work_left_by_the_release_with_separate_normalise_and_tag_stages_is_published(
+    system: RunningSystem,
+) -> None:
+    """An upgrade finds messages queued for `warta.normalise` and `warta.tag` (on their old
+    queues), and a revision that the old normalise stage left at `normalised`."""
+    office, _ = new_office(system.database_url)
+    with session_scope(system.database_url) as session:
+        office_id = session.scalar(select(Office.id).where(Office.slug == office))
+        articles = [Article(office_id=office_id, current_revision=1) for _ in range(2)]
+        session.add_all(articles)
+        session.flush()
+        for article, status in zip(articles, ("received", "normalised"), strict=True):
+            session.add(
+                Revision(
+                    article_id=article.id,
+                    number=1,
+                    status=status,
+                    submission={"title": "Sosialisasi Pilkada", "body": "Batu - Sosialisasi."},
+                    publish_at=utcnow(),
+                )
+            )
+        ids = [article.id for article in articles]
+    celery = create_celery(system.redis_url)
+    celery.send_task(NORMALISE, kwargs=revision_message(ids[0], 1), queue="normalise")
+    celery.send_task(TAG, kwargs=revision_message(ids[1], 1), queue="tag")
+
+    eventually(
+        lambda: statuses_by_id(system.database_url, ids) == dict.fromkeys(ids, "published"),
+        timeout=60,
+    )
+    with session_scope(system.database_url, writer=False) as session:
+        for article_id in ids:
+            revision = session.scalar(select(Revision).where(Revision.article_id == article_id))
+            assert revision is not None
+            assert revision.title == "Sosialisasi Pilkada" and revision.tags is not None

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from tests.conftest import RunningSystem, eventually, new_office
 from warta.db import session_scope
-from warta.messages import NORMALISE, RENDER
 from warta.models import Article, Office, OutboxMessage, Revision, utcnow
+from warta.pipeline import ENRICH, RENDER
 from warta.recovery import resend_stalled
 
 STALLED_AFTER = 360.0  # the production visibility timeout (300 s) and the margin
@@ -53,7 +53,7 @@ def test_the_sweep_resends_only_revisions_that_stopped_moving(database_url: str)
         messages = sorted(
             (m.payload["article_id"], m.task) for m in session.scalars(select(OutboxMessage))
         )
-    assert messages == [(stalled, NORMALISE), (stalled_later, RENDER)]
+    assert messages == [(stalled, ENRICH), (stalled_later, RENDER)]
     assert {moving, done, failed}.isdisjoint(article_id for article_id, _ in messages)
 
 

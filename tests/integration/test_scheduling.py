@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from tests.conftest import RedisServer, RunningSystem, eventually, new_office
 from warta.db import session_scope
-from warta.messages import PUBLISH
-from warta.models import SCHEDULED, Article, OutboxMessage, Revision
+from warta.models import Article, OutboxMessage, Revision
+from warta.pipeline import PUBLISH, Status
 from warta.schedule import release_due
 
 
@@ -29,7 +29,7 @@ def scheduled_revision(database_url: str, office_slug: str, publish_at: datetime
             Revision(
                 article=article,
                 number=1,
-                status=SCHEDULED,
+                status=Status.SCHEDULED,
                 submission={"title": "t", "body": "b"},
                 publish_at=publish_at,
             )
@@ -51,7 +51,7 @@ def test_the_sweep_releases_only_due_current_unretracted_revisions(database_url:
         messages = [(m.task, m.payload) for m in session.scalars(select(OutboxMessage))]
         statuses = dict(session.execute(select(Revision.article_id, Revision.status)).all())
     assert messages == [(PUBLISH, {"article_id": due, "revision": 1})]
-    assert statuses == {due: "rendered", later: SCHEDULED, retracted: SCHEDULED}
+    assert statuses == {due: "rendered", later: Status.SCHEDULED, retracted: Status.SCHEDULED}
 
 
 def test_a_scheduled_report_is_published_after_every_process_and_redis_restarted(
@@ -81,7 +81,7 @@ def test_a_scheduled_report_is_published_after_every_process_and_redis_restarted
         def status() -> str:
             return str(requests.get(state_url, headers=auth, timeout=5).json()["status"])
 
-        eventually(lambda: status() == SCHEDULED, timeout=40)
+        eventually(lambda: status() == Status.SCHEDULED, timeout=40)
         # Every process stops, Redis too; it comes back empty, as after losing its data.
         system.stop()
         redis_server.stop()

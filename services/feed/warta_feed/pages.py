@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from warta import document_paths as paths
 from warta.celery_app import app as celery
 from warta.db import session_scope
 from warta.documents import find_document
@@ -35,7 +36,6 @@ HTML = "text/html; charset=utf-8"
 COUNTED = "public, no-cache"
 # The fragments an office may embed in its own site, by the snippet kind they come from.
 ARTICLE_SNIPPETS = {"card", "article"}
-BLOCKS = {"latest", "most-read"}
 ARTICLE_ID = f"<int(max={MAX_ID}):article_id>"
 # ASCII digits only ("²".isdigit() holds, int("²") raises), and few enough for any page.
 PAGE_NUMBER = re.compile("[0-9]{1,9}")
@@ -55,22 +55,22 @@ def _page_number() -> int:
 
 @pages.get("/berita/")
 def listing() -> ResponseReturnValue:
-    return serve_document(f"berita/{_page_number()}")
+    return serve_document(paths.listing_page(paths.SITE_LISTING, _page_number()))
 
 
 @pages.get("/tags/<tag>/")
 def tag_page(tag: str) -> ResponseReturnValue:
-    return serve_document(f"pages/tags/{tag}/{_page_number()}")
+    return serve_document(paths.listing_page(paths.tag_listing(tag), _page_number()))
 
 
 @pages.get("/offices/<office>/")
 def office_page(office: str) -> ResponseReturnValue:
-    return serve_document(f"pages/offices/{office}/{_page_number()}")
+    return serve_document(paths.listing_page(paths.office_listing(office), _page_number()))
 
 
 @pages.get("/assets/site.css")
 def stylesheet() -> ResponseReturnValue:
-    response = serve_document("assets/site.css")
+    response = serve_document(paths.STYLESHEET)
     if request.args.get("v"):
         # The page links the stylesheet by a URL that changes with its bytes.
         response.cache_control.max_age = 365 * 24 * 3600
@@ -144,9 +144,9 @@ def article_snippet(article_id: int, kind: str) -> ResponseReturnValue:
 @pages.get("/snippets/<block>.html")
 def block_snippet(block: str) -> ResponseReturnValue:
     """The latest-news or the most-read block, for an office's own site."""
-    if block not in BLOCKS:
+    if block not in paths.BLOCKS:
         abort(404)
-    return _embeddable(serve_document(f"snippets/{block}.html"))
+    return _embeddable(serve_document(paths.block_snippet(block)))
 
 
 def _embeddable(response: Response) -> Response:
@@ -162,7 +162,7 @@ def error_page(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 404
     if request.path.startswith("/berita/") or request.path.startswith(("/tags/", "/offices/")):
         with session_scope(settings().database_url, writer=False) as session:
-            document = find_document(session, f"pages/errors/{status}")
+            document = find_document(session, paths.error_page(status))
             if document is not None:
                 return Response(document.body, status=status, content_type=document.content_type)
     return error

@@ -13,13 +13,15 @@ from typing import Any
 from sqlalchemy import Table, delete, event, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from warta import document_paths as paths
 from warta.articles import LEAD_IMAGE, live_columns, note_feed_change
 from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, stored_etags, strong_etag
+from warta.media import MAIN_RENDITION, lead_images, rendition_url
+from warta.media import LeadImage as Photo
 from warta.models import (
     ARCHIVE_CHANGES,
     FEED_CHANGES,
-    SCHEDULED,
     TAG_CHANGES,
     Article,
     Document,
@@ -27,6 +29,7 @@ from warta.models import (
     Revision,
     utcnow,
 )
+from warta.pipeline import Status
 from warta.redis_client import get_redis
 from warta.settings import Settings
 from warta.tags import is_section
@@ -69,8 +72,6 @@ FEED_FORMATS = {
     "atom": (ATOM, build_atom),
     "json": (JSON_FEED, build_json_feed),
 }
-FEED_PREFIXES = ("feed.", "offices/", "tags/")  # the documents WebSub subscribers follow
-GZIP_SUFFIX = ".gz"  # the gzip variant of a document is stored beside it under this path
 # A feed of 50 real reports (89 KB): level 6 took 2.3 ms for 20.1 KB, level 4 1.2 ms for
 # 20.9 KB, level 1 0.7 ms for 24.1 KB. Every rebuild compresses a few dozen documents.
 GZIP_LEVEL = 4
@@ -80,7 +81,7 @@ def go_live(session: Session, revision: Revision) -> str | None:
     """Make `revision` the article's live one; returns `scheduled` if its time has not come."""
     now = utcnow()
     if revision.publish_at > now:
-        return SCHEDULED
+        return Status.SCHEDULED
     article = revision.article
     if article.retracted_at is not None:
         return None
@@ -144,8 +145,9 @@ def rebuild_scope(session: Session, full: bool) -> Scope:
 def _every_tag(session: Session) -> set[str]:
     """The tags of every live article, and those that have a feed still (whose every article
     has gone since)."""
-    paths = session.scalars(select(Document.path).where(Document.path.like("tags/%/feed.rss")))
-    tags = {path.split("/")[1] for path in paths}
+    tag_feeds = paths.feed_document(paths.tag_feed("%"), "rss")
+    stored = session.scalars(select(Document.path).where(Document.path.like(tag_feeds)))
+    tags = {path.split("/")[1] for path in stored}
     rows = session.execute(
         live_columns(Article.id, Revision.tags).execution_options(yield_per=1000)
     )
@@ -228,7 +230,7 @@ def _on_commit(
 ) -> None:
     """Once `session` commits: run `then`, and tell the WebSub hub of the feeds that changed."""
     base = settings.public_base_url
-    topics = [f"{base}/{path}" for path in changed if path.startswith(FEED_PREFIXES)]
+    topics = [f"{base}/{path}" for path in changed if path.startswith(paths.FEED_PREFIXES)]
     if hub is None:
         hub = HttpHub(settings.websub_hub_url) if settings.websub_hub_url else NoHub()
 
@@ -242,15 +244,17 @@ def _on_commit(
 def store_with_gzip(session: Session, documents: Mapping[str, tuple[str, bytes]]) -> list[str]:
     """Store each `path: (content_type, body)` and its gzip variant (mtime 0: the same bytes
     give the same gzip); returns the paths whose bytes changed. Only those are compressed."""
-    stored = stored_etags(session, [p for path in documents for p in (path, path + GZIP_SUFFIX)])
+    stored = stored_etags(
+        session, [p for path in documents for p in (path, path + paths.GZIP_SUFFIX)]
+    )
     written: dict[str, tuple[str, bytes]] = {}
     etags: dict[str, str] = {}
     for path, (content_type, body) in documents.items():
         etags[path] = strong_etag(body)
-        if stored.get(path) != etags[path] or path + GZIP_SUFFIX not in stored:
+        if stored.get(path) != etags[path] or path + paths.GZIP_SUFFIX not in stored:
             written[path] = (content_type, body)
             packed = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-            written[path + GZIP_SUFFIX] = (content_type, packed)
+            written[path + paths.GZIP_SUFFIX] = (content_type, packed)
     changed = store_documents(session, written, stored, etags)
     return [path for path in documents if path in changed]
 
@@ -266,7 +270,9 @@ class _Builder:
         )
         self.last_block = archive_block(newest_id) if newest_id else 0
 
-    def channel(self, path: str, title: str, description: str, page: str = "berita/") -> Channel:
+    def channel(
+        self, path: str, title: str, description: str, page: str = f"{paths.SITE_LISTING}/"
+    ) -> Channel:
         settings = self.settings
         return Channel(
             title=title,
@@ -279,7 +285,7 @@ class _Builder:
 
     def store_feed(self, path: str, channel: Channel, entries: list[FeedEntry]) -> list[str]:
         documents = {
-            f"{path}.{kind}": (content_type, build(channel, entries))
+            paths.feed_document(path, kind): (content_type, build(channel, entries))
             for kind, (content_type, build) in FEED_FORMATS.items()
         }
         return store_with_gzip(self.session, documents)
@@ -303,7 +309,7 @@ class _Builder:
             .limit(limit)
         ).all()
         keys = [(row.id, row.number, row.progressed_at) for row in rows]
-        texts = REVISION_TEXTS.get(self.session, keys)
+        texts = REVISION_TEXTS.get(self.session, keys, self.base)
         entries = []
         for article_id, guid, published, updated, office, number, _ in rows:
             key = (article_id, number)
@@ -328,29 +334,37 @@ class _Builder:
             entries.append(self.entries[key])
         return entries
 
-    def lead_image(self, image: dict[str, str] | None) -> LeadImage | None:
-        if not image or not image.get("url"):
+    def lead_image(self, photo: Photo | None) -> LeadImage | None:
+        """The entry's image: an uploaded photo's article-width JPEG, whose length and size are
+        on record; an office's own image as its server described it (`probe`)."""
+        if photo is None:
             return None
-        facts = self.probe.facts(image["url"])
-        return LeadImage(
-            url=image["url"],
-            caption=image.get("caption", ""),
-            credit=image.get("credit", ""),
-            length=facts.length,
-            media_type=facts.media_type,
+        image = LeadImage(
+            photo.url,
+            photo.caption,
+            photo.credit,
+            photo.length,
+            photo.media_type,
+            photo.alt,
+            photo.width,
+            photo.height,
         )
+        if photo.media_id is None:
+            facts = self.probe.facts(photo.url)
+            image = replace(image, length=facts.length, media_type=facts.media_type)
+        return image
 
     def feeds(self, scope: Scope) -> list[str]:
         site, size = self.settings.site_name, self.settings.feed_size
-        channel = self.channel("feed", site, f"Berita terbaru dari {site}")
+        channel = self.channel(paths.SITE_FEED, site, f"Berita terbaru dari {site}")
         if self.last_block:
             channel = _with_archives(channel, prev=f"{self.base}/archives/{self.last_block}")
-        changed = self.store_feed("feed", channel, self.entries_of(limit=size))
+        changed = self.store_feed(paths.SITE_FEED, channel, self.entries_of(limit=size))
         offices = select(Office)
         if not scope.full:
             offices = offices.where(Office.id.in_(scope.office_ids))
         for office in self.session.scalars(offices).all():
-            path = f"offices/{office.slug}/feed"
+            path = paths.office_feed(office.slug)
             channel = self.channel(
                 path,
                 f"{office.name} — {site}",
@@ -389,7 +403,7 @@ class _Builder:
         changed = []
         for slug, ids in sorted(members.items()):
             label = labels.get(slug, slug)
-            path = f"tags/{slug}/feed"
+            path = paths.tag_feed(slug)
             channel = self.channel(
                 path, f"{label} — {site}", f"Berita bertopik {label}", f"tags/{slug}/"
             )
@@ -400,7 +414,9 @@ class _Builder:
     def new_archive(self) -> list[str]:
         """The newest archive block when it has no document yet, since the site's feed links it
         (the block before it gains its next-archive link in the job that follows)."""
-        if not self.last_block or stored_etags(self.session, [f"archives/{self.last_block}.rss"]):
+        if not self.last_block or stored_etags(
+            self.session, [paths.feed_document(paths.archive_feed(self.last_block), "rss")]
+        ):
             return []
         return self.archive(self.last_block)
 
@@ -421,13 +437,13 @@ class _Builder:
     def archive(self, block: int) -> list[str]:
         first, last = (block - 1) * ARCHIVE_SIZE + 1, block * ARCHIVE_SIZE
         channel = _with_archives(
-            self.channel(f"archives/{block}", self.settings.site_name, f"Arsip {block}"),
+            self.channel(paths.archive_feed(block), self.settings.site_name, f"Arsip {block}"),
             current=f"{self.base}/feed",
             prev=f"{self.base}/archives/{block - 1}" if block > 1 else None,
             next=f"{self.base}/archives/{block + 1}" if block < self.last_block else None,
         )
         entries = self.entries_of(Article.id.between(first, last))
-        return self.store_feed(f"archives/{block}", channel, entries)
+        return self.store_feed(paths.archive_feed(block), channel, entries)
 
     def sitemaps(self, scope: Scope) -> list[str]:
         changed: list[str] = []
@@ -436,7 +452,7 @@ class _Builder:
         if scope.full:
             numbers = set(range(1, sitemap_number(self.last_block * ARCHIVE_SIZE or 1) + 1))
         for number in sorted(numbers):
-            path = f"sitemaps/articles-{number}.xml"
+            path = paths.article_sitemap(number)
             urls = list(self.sitemap_urls(number))
             if not urls:
                 prune_documents(self.session, path, set())
@@ -461,9 +477,9 @@ class _Builder:
             for article_id, slug, title, language, published_at in self.session.execute(news)
         ]
         body = build_news_sitemap(items, self.settings.site_name)
-        changed += store_with_gzip(self.session, {"sitemap-news.xml": (XML, body)})
+        changed += store_with_gzip(self.session, {paths.NEWS_SITEMAP: (XML, body)})
         index = build_index(self.sitemap_index())
-        changed += store_with_gzip(self.session, {"sitemap.xml": (XML, index)})
+        changed += store_with_gzip(self.session, {paths.SITEMAP_INDEX: (XML, index)})
         return changed
 
     def sitemap_urls(self, number: int) -> Iterator[SitemapUrl]:
@@ -474,13 +490,16 @@ class _Builder:
                 Article.published_at,
                 Article.updated_at,
                 Revision.slug,
-                Revision.submission["image"]["url"].as_string(),
+                LEAD_IMAGE["url"].as_string(),
+                LEAD_IMAGE["media"].as_integer(),
             )
             .where(Article.id.between(first, last))
             .order_by(Article.id)
             .execution_options(yield_per=5000)
         )
-        for article_id, published_at, updated_at, slug, image_url in rows:
+        for article_id, published_at, updated_at, slug, image_url, media_id in rows:
+            if media_id is not None:  # an uploaded photo: its URL is known without a query
+                image_url = rendition_url(self.base, media_id, *MAIN_RENDITION)
             yield SitemapUrl(
                 article_url(self.base, article_id, slug), updated_at or published_at, image_url
             )
@@ -488,11 +507,11 @@ class _Builder:
     def sitemap_index(self) -> Iterable[SitemapUrl]:
         rows = self.session.execute(
             select(Document.path, Document.updated_at).where(
-                Document.path.like("sitemaps/articles-%.xml")
-                | (Document.path == "sitemap-news.xml")
+                Document.path.like(f"{paths.ARTICLE_SITEMAP_PREFIX}%.xml")
+                | (Document.path == paths.NEWS_SITEMAP)
             )
         ).all()
-        numbered = sorted(rows, key=lambda row: _sitemap_order(row[0]))
+        numbered = sorted(rows, key=lambda row: paths.article_sitemap_number(row[0]) or 0)
         return [SitemapUrl(f"{self.base}/{path}", updated_at) for path, updated_at in numbered]
 
 
@@ -506,21 +525,23 @@ class RevisionText:
     body_html: str
     language: str | None
     categories: tuple[tuple[str, str], ...]  # (slug, label)
-    image: dict[str, str] | None  # the submitted lead image
+    # The lead image: an uploaded photo with its renditions (ready, since publishing waited for
+    # it, and so fixed), or an office's own image's URL and texts.
+    image: Photo | None
 
 
 class RevisionTexts:
     """The texts of the revisions the feeds list, read from the database once per process:
-    every rebuild lists the same newest articles in several feeds, and reading their bodies
-    and tags each time cost more than the rest of the rebuild. Read again when the revision's
-    `progressed_at` moved (a stage wrote it since)."""
+    every rebuild lists the same newest articles in several feeds, and reading their bodies,
+    tags and photos each time cost more than the rest of the rebuild. Read again when the
+    revision's `progressed_at` moved (a stage wrote it since)."""
 
     def __init__(self, size: int = 5000) -> None:
         self.size = size
         self.texts: OrderedDict[tuple[int, int], tuple[datetime, RevisionText]] = OrderedDict()
 
     def get(
-        self, session: Session, keys: list[tuple[int, int, datetime]]
+        self, session: Session, keys: list[tuple[int, int, datetime]], public_base_url: str
     ) -> dict[tuple[int, int], RevisionText]:
         """The text of each `(article id, revision number, progressed_at)`."""
         missing = [key[:2] for key in keys if self.texts.get(key[:2], (None,))[0] != key[2]]
@@ -538,8 +559,9 @@ class RevisionTexts:
                     Revision.tags,
                     LEAD_IMAGE.label("image"),
                 ).where(tuple_(Revision.article_id, Revision.number).in_(chunk))
-            )
-            for row in rows:
+            ).all()
+            images = lead_images(session, [row.image for row in rows], public_base_url)
+            for row, image in zip(rows, images, strict=True):
                 assert row.title and row.slug, "a live revision went through normalise"
                 text = RevisionText(
                     row.title,
@@ -548,7 +570,7 @@ class RevisionTexts:
                     row.body_html or "",
                     row.language,
                     tuple((tag["slug"], tag["label"]) for tag in row.tags or []),
-                    row.image,
+                    image,
                 )
                 self.texts[(row.article_id, row.number)] = (row.progressed_at, text)
         found = {}
@@ -561,11 +583,6 @@ class RevisionTexts:
 
 
 REVISION_TEXTS = RevisionTexts()
-
-
-def _sitemap_order(path: str) -> int:
-    digits = path.removeprefix("sitemaps/articles-").removesuffix(".xml")
-    return int(digits) if digits.isdigit() else 0
 
 
 def _with_archives(

@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from warta.db import session_scope
+from warta.document_paths import GZIP_SUFFIX
 from warta.metrics import HTTP_DURATION, HTTP_REQUESTS
 from warta.models import Document
 from warta.settings import Settings
 
-GZIP_SUFFIX = ".gz"  # where a rebuild stores a document's gzip variant
 REVALIDATE_SECONDS = 0.25
 MAX_CACHED = 2_000  # documents per process; the oldest cached goes first
 # Sent with every response of the feed service, the fast path's included.

@@ -9,12 +9,12 @@ from flask import Blueprint, Response, abort
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
+from warta import document_paths as paths
 from warta.settings import Settings
 from warta_feed.responses import DocumentServer, serve_document, settings
 
 syndication = Blueprint("syndication", __name__)
 
-FORMATS = ("rss", "atom", "json")
 # The routes below, as one pattern for the WSGI fast path (which must agree with them).
 DOCUMENT_PATHS = re.compile(
     r"/((?:feed|offices/[^/]+/feed|tags/[^/]+/feed|archives/[0-9]+)\.(?:rss|atom|json)"
@@ -36,45 +36,45 @@ def _serve_documents_directly(state: BlueprintSetupState) -> None:
 
 
 def _feed(path: str, kind: str) -> ResponseReturnValue:
-    if kind not in FORMATS:
+    if kind not in paths.FEED_KINDS:
         abort(404)
-    return serve_document(f"{path}.{kind}")
+    return serve_document(paths.feed_document(path, kind))
 
 
 @syndication.get("/feed.<kind>")
 def feed(kind: str) -> ResponseReturnValue:
-    return _feed("feed", kind)
+    return _feed(paths.SITE_FEED, kind)
 
 
 @syndication.get("/offices/<office>/feed.<kind>")
 def office_feed(office: str, kind: str) -> ResponseReturnValue:
-    return _feed(f"offices/{office}/feed", kind)
+    return _feed(paths.office_feed(office), kind)
 
 
 @syndication.get("/tags/<tag>/feed.<kind>")
 def tag_feed(tag: str, kind: str) -> ResponseReturnValue:
-    return _feed(f"tags/{tag}/feed", kind)
+    return _feed(paths.tag_feed(tag), kind)
 
 
 @syndication.get("/archives/<int:block>.<kind>")
 def archive(block: int, kind: str) -> ResponseReturnValue:
     """RFC 5005 archived feeds, linked from the feeds by `prev-archive`."""
-    return _feed(f"archives/{block}", kind)
+    return _feed(paths.archive_feed(block), kind)
 
 
 @syndication.get("/sitemap.xml")
 def sitemap_index() -> ResponseReturnValue:
-    return serve_document("sitemap.xml")
+    return serve_document(paths.SITEMAP_INDEX)
 
 
 @syndication.get("/sitemap-news.xml")
 def news_sitemap() -> ResponseReturnValue:
-    return serve_document("sitemap-news.xml")
+    return serve_document(paths.NEWS_SITEMAP)
 
 
 @syndication.get("/sitemaps/<name>.xml")
 def sitemap(name: str) -> ResponseReturnValue:
-    return serve_document(f"sitemaps/{name}.xml")
+    return serve_document(paths.sitemap(name))
 
 
 @syndication.get("/robots.txt")

@@ -15,8 +15,9 @@ from warta.celery_app import app
 from warta.coalescing import FEED_REBUILD, LISTINGS_RENDER, TAGS_AND_ARCHIVES, CoalescedJob
 from warta.db import session_scope
 from warta.media import lead_photo_status
-from warta.messages import PUBLISH, REBUILD_FEEDS, REBUILD_TAGS_AND_ARCHIVES, RETRACT
+from warta.messages import REBUILD_FEEDS, REBUILD_TAGS_AND_ARCHIVES, RETRACT
 from warta.models import ARCHIVE_CHANGES, FEED_CHANGES, MEDIA_READY, TAG_CHANGES, Revision
+from warta.pipeline import PUBLISH, STAGE_OF_TASK, Status
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 @app.task(name=PUBLISH, **STAGE_TASK_OPTIONS)
 def publish(**message: Any) -> None:
-    if run_stage("published", message, _photo_ready, _go_live):
+    if run_stage(STAGE_OF_TASK[PUBLISH], message, _photo_ready, _go_live):
         request_rebuild()
 
 
@@ -46,7 +47,7 @@ def _go_live(session: Session, revision: Revision, photo_ready: bool) -> str | N
     if not photo_ready:
         # It waits as `rendered`: the rendition job sends it on once the photo is ready (or,
         # should that message be lost, the relay's sweep of stalled revisions does).
-        return "rendered"
+        return Status.RENDERED
     # A future revision stays `scheduled`; the relay's sweep (warta.schedule) queues it again
     # when its time comes. No ETA message: the broker may lose it, the database keeps it.
     return go_live(session, revision)

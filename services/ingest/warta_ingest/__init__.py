@@ -1,1 +1,1 @@
-"""Warta ingest: the HTTP API and the normalise and tag stages."""
+"""Warta ingest: the offices' HTTP API (articles and media)."""

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from warta.db import session_scope
 from warta.media import LeadImage, lead_image, lead_images
-from warta.models import RETRACTED, Article, Revision
+from warta.models import Article, Revision
+from warta.pipeline import Status
 from warta.settings import Settings
 from warta_ingest.authentication import KeyCache
 from warta_ingest.idempotency import request_fingerprint, requested_key
@@ -199,7 +200,7 @@ def _articles_query(
         )
         .order_by(Article.id.desc())
     )
-    if status == RETRACTED:
+    if status == Status.RETRACTED:
         statement = statement.where(Article.retracted_at.is_not(None))
     elif status is not None:
         statement = statement.where(Article.retracted_at.is_(None), Revision.status == status)

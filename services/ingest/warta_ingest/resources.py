@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from warta.media import LeadImage, Rendition, renditions_of
-from warta.models import RETRACTED, Article, Media, Revision
+from warta.models import Article, Media, Revision
+from warta.pipeline import Status
 from warta.urls import article_url
 
 
 def article_status(article: Article, revision: Revision) -> str:
-    return RETRACTED if article.retracted_at is not None else revision.status
+    return Status.RETRACTED if article.retracted_at is not None else revision.status
 
 
 def article_resource(
@@ -66,14 +67,18 @@ def _iso(value: Any) -> str | None:
 
 
 def image_resource(submitted: Any, image: LeadImage | None) -> dict[str, Any] | None:
-    """The lead image as the office submitted it; an uploaded photo's with its state and its
-    renditions."""
+    """The lead image as the office submitted it; an uploaded photo's with the caption, credit
+    and alt that the public sees (the article's own, else those of the upload), its state and
+    its renditions."""
     if not isinstance(submitted, dict):
         return None
     if image is None or image.media_id is None:
         return dict(submitted)
     return {
         **submitted,
+        "caption": image.caption,
+        "credit": image.credit,
+        "alt": image.alt,
         "status": image.status,
         "renditions": [_rendition(rendition) for rendition in image.renditions],
     }

@@ -19,9 +19,10 @@ from marshmallow import (
     validates_schema,
 )
 
-from warta.models import FAILED, MAX_ID, RETRACTED, SCHEDULED, STAGES
-from warta_ingest.plain_text import clean_title
-from warta_ingest.report_warnings import CODES as WARNING_CODES
+from warta.models import MAX_ID
+from warta.pipeline import STAGE_STATUSES, Status
+from warta_enrich.plain_text import clean_title
+from warta_enrich.report_warnings import CODES as WARNING_CODES
 
 MAX_BODY_BYTES = 256 * 1024
 # JSON around a 256 KiB body, escapes included; larger requests get 413 before they are read.
@@ -29,7 +30,7 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024
 MAX_TITLE_CHARS = 300
 BODY_FORMATS = ("text", "html", "markdown")
 LANGUAGES = ("id", "en")
-STATUSES = (*STAGES, SCHEDULED, RETRACTED, FAILED)
+STATUSES = (*STAGE_STATUSES, Status.SCHEDULED, Status.RETRACTED, Status.FAILED)
 MAX_PAGE_SIZE = 200
 MAX_TAGS = 50
 # A 422 names at most this many unknown fields: a body of 100,000 of them gets a short answer,
@@ -301,7 +302,8 @@ class MediaSchema(Schema):
 
 
 class ArticleImageSchema(Schema):
-    """An article's lead image as submitted; for an uploaded photo, also its state and its
+    """An article's lead image as submitted; for an uploaded photo, the caption, credit and alt
+    the public sees (the article's own, else those given with the upload), its state and its
     renditions."""
 
     media = fields.Integer()

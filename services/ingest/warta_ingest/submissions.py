@@ -22,14 +22,13 @@ from werkzeug.datastructures import ETags
 from warta.articles import retract
 from warta.db import session_scope
 from warta.media import lead_media_id
-from warta.messages import NORMALISE, RETRACT, revision_message
+from warta.messages import RETRACT, revision_message
 from warta.models import (
     ARTICLES,
     EDITOR,
     MAX_ID,
     MEDIA_FAILED,
     MEDIA_USES,
-    RETRACTED,
     REVISIONS,
     Article,
     Media,
@@ -37,6 +36,7 @@ from warta.models import (
     utcnow,
 )
 from warta.outbox import add_message
+from warta.pipeline import ENRICH, Status
 from warta_ingest.idempotency import Answer, keep_answer, kept_answer, recorded_answer
 from warta_ingest.problems import Problem, invalid
 from warta_ingest.resources import article_status
@@ -203,7 +203,7 @@ def retract_article(
         raise _forbidden("Only an editor retracts reports.")
     if retract(session, article):
         add_message(session, RETRACT, {"article_id": article.id})
-    return _answer(202, article.id, article.current_revision, RETRACTED)
+    return _answer(202, article.id, article.current_revision, Status.RETRACTED)
 
 
 def own_article(
@@ -338,7 +338,7 @@ def _add_revision(
     if (media_id := lead_media_id(submission.get("image"))) is not None:
         values = {"article_id": article_id, "revision": number, "media_id": media_id}
         session.execute(NEW_MEDIA_USE, values)
-    add_message(session, NORMALISE, revision_message(article_id, number))
+    add_message(session, ENRICH, revision_message(article_id, number))
 
 
 def _revision(session: Session, article: Article, number: int) -> Revision | None:

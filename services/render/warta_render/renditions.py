@@ -17,7 +17,7 @@ from warta.db import session_scope
 from warta.documents import strong_etag
 from warta.failures import record_failure
 from warta.media_store import media_store, rendition_key
-from warta.messages import MAKE_RENDITIONS, PUBLISH, revision_message
+from warta.messages import MAKE_RENDITIONS, revision_message
 from warta.models import (
     MEDIA_FAILED,
     MEDIA_READY,
@@ -29,6 +29,7 @@ from warta.models import (
 )
 from warta.outbox import add_message
 from warta.photos import make_renditions as render_photo
+from warta.pipeline import PUBLISH
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, RecordedTask
 

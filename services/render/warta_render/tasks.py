@@ -13,20 +13,22 @@ from celery import current_task
 from sqlalchemy import bindparam, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from warta import document_paths as paths
 from warta.articles import LEAD_IMAGE, live_columns
 from warta.celery_app import app
 from warta.coalescing import LISTINGS_RENDER
 from warta.db import in_batches, session_scope
 from warta.documents import prune_documents, store_documents, strong_etag
-from warta.messages import PUBLISH, RENDER, RENDER_LISTINGS, RERENDER
+from warta.media import lead_images
+from warta.messages import RENDER_LISTINGS, RERENDER
 from warta.models import SNIPPETS, Article, Office, Revision, Snippet
+from warta.pipeline import RENDER, STAGE_OF_TASK
 from warta.redis_client import get_redis
 from warta.settings import Settings, get_settings
 from warta.stages import STAGE_TASK_OPTIONS, load_revision, run_stage
 from warta_render.pages import (
     BLOCK_SIZE,
     LISTING_PAGE_SIZE,
-    STYLESHEET_PATH,
     ArticleView,
     article_view,
     card_template,
@@ -48,14 +50,12 @@ log = logging.getLogger(__name__)
 LISTING_MAX_PAGES = 50
 HTML = "text/html; charset=utf-8"
 CSS = "text/css; charset=utf-8"
-# How many re-rendered articles a `warta reprocess` run has seen done (it shows the progress).
-REPROCESS_KEY = "warta:reprocess:{run}"
 REPROCESS_TTL = 24 * 3600
 
 
 @app.task(name=RENDER, **STAGE_TASK_OPTIONS)
 def render(**message: Any) -> None:
-    run_stage("rendered", message, _render, add_snippets, next_task=PUBLISH)
+    run_stage(STAGE_OF_TASK[RENDER], message, _render, add_snippets)
 
 
 def _render(revision: Revision) -> dict[str, str]:
@@ -105,7 +105,7 @@ def rerender(article_id: int, run: str | None = None, total: int = 0) -> None:
             store_snippets(session, revision, snippets)
     if run is not None:
         redis = get_redis(settings.redis_url)
-        key = REPROCESS_KEY.format(run=run)
+        key = paths.REPROCESS_KEY.format(run=run)
         pipe = redis.pipeline()
         pipe.incr(key)
         pipe.expire(key, REPROCESS_TTL)
@@ -216,11 +216,12 @@ class ListedViews:
                 .join(Revision.article)
                 .join(Article.office)
                 .where(tuple_(Revision.article_id, Revision.number).in_(chunk))
-            )
-            for row in rows:
+            ).all()
+            images = lead_images(session, [row.image for row in rows], settings.public_base_url)
+            for row, image in zip(rows, images, strict=True):
                 key = missing[(row.id, row.number)]
                 office = (row.office_slug, row.office_name)
-                view = view_of(row, row, office, settings, body_html="", image=row.image)
+                view = view_of(row, row, office, settings, body_html="", image=image)
                 self.known[key] = _Shown(key, view, row.number)
         return [self.known[key] for key in keys if key in self.known]
 
@@ -251,10 +252,11 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
     )
     LISTED_VIEWS.keep_only(newest + most_read_shown)
     most_read_block = render_block("most-read", [shown.view for shown in most_read_shown], settings)
-    composed.add("snippets/latest.html", HTML, render_block("latest", views[:BLOCK_SIZE], settings))
-    composed.add("snippets/most-read.html", HTML, most_read_block)
+    latest_block = render_block("latest", views[:BLOCK_SIZE], settings)
+    composed.add(paths.block_snippet("latest"), HTML, latest_block)
+    composed.add(paths.block_snippet("most-read"), HTML, most_read_block)
 
-    _add_pages(composed, "berita", views, cards, settings, aside=most_read_block)
+    _add_pages(composed, paths.SITE_LISTING, views, cards, settings, aside=most_read_block)
     by_tag: dict[str, list[ArticleView]] = defaultdict(list)
     by_office: dict[str, list[ArticleView]] = defaultdict(list)
     for view in views:
@@ -265,7 +267,7 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
         label = next(t["label"] for t in tagged[0].tags if t["slug"] == slug)
         _add_pages(
             composed,
-            f"pages/tags/{slug}",
+            paths.tag_listing(slug),
             tagged,
             cards,
             settings,
@@ -278,7 +280,7 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
         name = written[0].office_name
         _add_pages(
             composed,
-            f"pages/offices/{slug}",
+            paths.office_listing(slug),
             written,
             cards,
             settings,
@@ -288,8 +290,8 @@ def compose_pages(session: Session, settings: Settings) -> Composed:
             aside=most_read_block,
         )
     for status in (404, 410):
-        composed.add(f"pages/errors/{status}", HTML, render_error_page(status, settings))
-    composed.add(STYLESHEET_PATH, CSS, stylesheet())
+        composed.add(paths.error_page(status), HTML, render_error_page(status, settings))
+    composed.add(paths.STYLESHEET, CSS, stylesheet())
     return composed
 
 
@@ -302,7 +304,7 @@ def _card(shown: _Shown, settings: Settings) -> str:
 
 def _add_pages(
     composed: Composed,
-    prefix: str,
+    listing: str,
     views: list[ArticleView],
     cards: dict[int, str],
     settings: Settings,
@@ -318,15 +320,15 @@ def _add_pages(
             settings,
             **options,  # type: ignore[arg-type]
         )
-        composed.add(f"{prefix}/{page}", HTML, html)
+        composed.add(paths.listing_page(listing, page), HTML, html)
 
 
 def store_composed(session: Session, composed: Composed) -> int:
     """Write what changed; returns how many documents did. Pages no longer produced go."""
     changed = len(store_documents(session, composed.documents))
-    paths = set(composed.documents)
-    prune_documents(session, "berita/", paths)
-    prune_documents(session, "pages/", paths)
+    written = set(composed.documents)
+    for prefix in paths.LISTED_PREFIXES:
+        prune_documents(session, prefix, written)
     # The stored card of each live revision follows its view count, for embedding sites.
     cards = {key: (html, strong_etag(html.encode())) for key, html in composed.cards.items()}
     ids = sorted({article_id for article_id, _ in cards})

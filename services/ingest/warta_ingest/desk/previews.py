@@ -12,10 +12,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from warta.media import LeadImage
 from warta.models import utcnow
 from warta.settings import Settings
-from warta_ingest.normalisation import NormalisedReport, normalise_report
-from warta_ingest.tagging import tag_report
+from warta_enrich.normalisation import NormalisedReport, normalise_report
+from warta_enrich.tagging import tag_report
 from warta_render.pages import clean_body, render_snippets, stylesheet, view_of
 
 
@@ -57,9 +58,11 @@ def preview(
     timezone: str,
     settings: Settings,
     stylesheet_url: str,
+    image: LeadImage | None = None,
 ) -> Preview:
     """`submission` as loaded by submissions.load_submission; `office` its slug, name and
-    region; `stylesheet_url` where the desk serves `preview_stylesheet`."""
+    region; `stylesheet_url` where the desk serves `preview_stylesheet`; `image` its lead
+    image as a page shows it (`warta.media.lead_image`)."""
     publish_at = submission.get("published_at") or utcnow()
     report = normalise_report(
         title=submission["title"],
@@ -96,7 +99,7 @@ def preview(
         (office[0], office[1]),
         settings,
         body_html=clean_body(report.body_html),
-        image=submission.get("image"),
+        image=image,
     )
     page = render_snippets(view, settings)["page"]
     public_stylesheet = _stylesheet_link.search(page)

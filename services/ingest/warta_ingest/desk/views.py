@@ -36,20 +36,17 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from warta.db import session_scope
-from warta.media import lead_image
+from warta.media import lead_image, lead_media_id
 from warta.models import (
-    FAILED,
     MAX_ID,
     MEDIA_FAILED,
-    RETRACTED,
-    SCHEDULED,
-    STAGES,
     Article,
     Media,
     Office,
     Revision,
 )
 from warta.photos import MAX_BYTES
+from warta.pipeline import STAGE_STATUSES, Status
 from warta.settings import Settings
 from warta.urls import article_url
 from warta.users import find_user, normal_email, password_matches, set_password, user_for_token
@@ -81,6 +78,9 @@ desk = Blueprint(
 )
 
 PAGE_SIZE = 30
+# The stages a person follows, each with how far a revision there has gone (enrich reads and
+# tags in one stage; `normalised` is only met in revisions from before it).
+STEPS = (Status.RECEIVED, Status.TAGGED, Status.RENDERED, Status.PUBLISHED)
 # A report's revisions, each with who made it.
 REVISIONS_WITH_REVISERS = selectinload(Article.revisions).joinedload(Revision.reviser)
 # Pages anyone may open; every other one asks for a signed-in person.
@@ -183,7 +183,13 @@ def event_time(value: str | datetime) -> str:
 @desk.context_processor
 def desk_context() -> dict[str, Any]:
     # The desk's own `_` and `ngettext` before Flask-Babel's: the same catalogue, asked once.
-    return {"status_label": status_label, "STAGES": STAGES, "_": _, "ngettext": ngettext}
+    return {
+        "status_label": status_label,
+        "steps": STEPS,
+        "stage_order": STAGE_STATUSES,
+        "_": _,
+        "ngettext": ngettext,
+    }
 
 
 @desk.errorhandler(CSRFError)
@@ -376,7 +382,7 @@ def _report_row(row: Any) -> ReportRow:
     return ReportRow(
         id=row.id,
         title=row.title or "",
-        status=RETRACTED if retracted else row.status,
+        status=Status.RETRACTED if retracted else row.status,
         revision=row.number,
         changed_at=row.retracted_at or row.progressed_at,
         warnings=len(row.warnings or []),
@@ -652,11 +658,19 @@ def _show_field_errors(form: ReportForm, problem: Problem) -> None:
 
 
 def _preview(me: Person, submission: dict[str, Any]) -> Preview:
+    submitted_image = submission.get("image")
     with session_scope(settings().database_url, writer=False) as db:
         region = db.scalar(select(Office.region).where(Office.id == me.office_id))
+        # An office's own image URL is public; an uploaded photo's renditions are not until a
+        # live report shows it, so the preview leaves it out (the form names it).
+        image = (
+            lead_image(db, submitted_image, settings().public_base_url)
+            if lead_media_id(submitted_image) is None
+            else None
+        )
     css = url_for("desk.preview_css", _external=True)
     office = (me.office_slug, me.office_name, region)
-    return preview(submission, office, me.timezone, settings(), css)
+    return preview(submission, office, me.timezone, settings(), css, image)
 
 
 @desk.get("/pratinjau.css")
@@ -818,7 +832,7 @@ def _status_labels() -> dict[str, str]:
         "tagged": _("Tagged"),
         "rendered": _("Laid out"),
         "published": _("Published"),
-        SCHEDULED: _("Scheduled"),
-        FAILED: _("Failed"),
-        RETRACTED: _("Retracted"),
+        Status.SCHEDULED: _("Scheduled"),
+        Status.FAILED: _("Failed"),
+        Status.RETRACTED: _("Retracted"),
     }

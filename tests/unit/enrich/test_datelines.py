@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from warta_ingest.datelines import Dateline, extract_dateline
-from warta_ingest.normalisation import normalise_report
+from warta_enrich.datelines import Dateline, extract_dateline
+from warta_enrich.normalisation import normalise_report
 
 
 @pytest.mark.parametrize("external_id", [f"kab-pasuruan-{n}" for n in range(1, 5)])

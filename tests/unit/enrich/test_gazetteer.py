@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from warta.regions import regions
-from warta_ingest.gazetteer import load_gazetteer
-from warta_ingest.tagging import tag_report
+from warta_enrich.gazetteer import load_gazetteer
+from warta_enrich.tagging import tag_report
 
 
 def places(text: str, home: str | None = None) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from warta_ingest.normalisation import clean_text, clean_title, make_excerpt, normalise_report
+from warta_enrich.normalisation import clean_text, clean_title, make_excerpt, normalise_report
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

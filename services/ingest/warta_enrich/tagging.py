@@ -14,14 +14,14 @@ from typing import Any
 import ahocorasick
 
 from warta.regions import Region, regions
-from warta_ingest.datelines import extract_dateline
-from warta_ingest.folding import fold
-from warta_ingest.gazetteer import Gazetteer, load_gazetteer
-from warta_ingest.keywords import extract_keywords
-from warta_ingest.languages import DEFAULT_LANGUAGE, LANGUAGES
-from warta_ingest.plain_text import clean_text
-from warta_ingest.slugs import make_slug
-from warta_ingest.vocabulary import Match, Vocabulary, load_vocabulary
+from warta_enrich.datelines import extract_dateline
+from warta_enrich.folding import fold
+from warta_enrich.gazetteer import Gazetteer, load_gazetteer
+from warta_enrich.keywords import extract_keywords
+from warta_enrich.languages import DEFAULT_LANGUAGE, LANGUAGES
+from warta_enrich.plain_text import clean_text
+from warta_enrich.slugs import make_slug
+from warta_enrich.vocabulary import Match, Vocabulary, load_vocabulary
 
 KINDS = ("topic", "organisation", "place", "person", "keyword")
 SOURCES = ("office", "vocabulary", "keyword")

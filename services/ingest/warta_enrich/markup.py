@@ -14,13 +14,13 @@ import nh3
 from lxml.etree import ParserError
 from markdown_it import MarkdownIt
 
-from warta_ingest.plain_text import (
+from warta_enrich.plain_text import (
     clean_text,
     remove_debris,
     remove_illegal_characters,
     repair_mojibake,
 )
-from warta_ingest.report_warnings import (
+from warta_enrich.report_warnings import (
     ReportWarning,
     image_dropped,
     link_dropped,

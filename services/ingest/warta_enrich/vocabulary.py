@@ -13,7 +13,7 @@ from typing import Any
 import ahocorasick
 import yaml
 
-from warta_ingest.folding import fold
+from warta_enrich.folding import fold
 
 KINDS = ("topic", "organisation", "person")
 # Spellings of one sound that offices mix ("adhoc"/"adhok", "djadwal"/"jadwal"), made one.
@@ -191,5 +191,5 @@ def _entries(document: dict[str, Any]) -> list[tuple[Entry, list[str], list[str]
 @cache
 def load_vocabulary() -> Vocabulary:
     """The vocabulary shipped with the package (``vocabulary.yaml``), built once per process."""
-    text = resources.files("warta_ingest").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
+    text = resources.files("warta_enrich").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
     return Vocabulary(_entries(yaml.safe_load(text)))

@@ -5,8 +5,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from warta_ingest.normalisation import normalise_report
-from warta_ingest.tagging import Tag, tag_report
+from warta_enrich.normalisation import normalise_report
+from warta_enrich.tagging import Tag, tag_report
 
 
 def _tags(title: str, text: str, office_tags: tuple[str, ...] = ()) -> list[Tag]:

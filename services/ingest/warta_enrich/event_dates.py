@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from warta_ingest.folding import fold
-from warta_ingest.report_warnings import ReportWarning, no_event_date, weekday_mismatch
-from warta_ingest.sentences import sentence_spans
+from warta_enrich.folding import fold
+from warta_enrich.report_warnings import ReportWarning, no_event_date, weekday_mismatch
+from warta_enrich.sentences import sentence_spans
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 

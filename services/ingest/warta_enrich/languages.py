@@ -19,7 +19,7 @@ _CHARS_PER_WORD = 12
 @cache
 def stopwords(language: str) -> frozenset[str]:
     """The function words of ``language`` ("id" or "en"), lowercase."""
-    text = resources.files("warta_ingest").joinpath("stopwords.yaml").read_text(encoding="utf-8")
+    text = resources.files("warta_enrich").joinpath("stopwords.yaml").read_text(encoding="utf-8")
     lists: dict[str, str] = yaml.safe_load(text)
     return frozenset(lists.get(language, "").split())
 

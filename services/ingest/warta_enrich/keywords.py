@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from warta_ingest.event_dates import CALENDAR_WORDS
-from warta_ingest.languages import stopwords
+from warta_enrich.event_dates import CALENDAR_WORDS
+from warta_enrich.languages import stopwords
 
 MIN_FREQUENCY = 2
 # Never part of a keyword, like stopwords: the calendar ("tanggal nopember") and the words that

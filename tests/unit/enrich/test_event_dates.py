@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from warta_ingest.event_dates import (
+from warta_enrich.event_dates import (
     _RELATIVE_DAYS,
     extract_event_at,
     read_event_date,
     year_less_date,
 )
-from warta_ingest.normalisation import normalise_report
+from warta_enrich.normalisation import normalise_report
 
 
 @pytest.mark.parametrize(

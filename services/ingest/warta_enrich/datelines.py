@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from warta_ingest.gazetteer import load_gazetteer
-from warta_ingest.vocabulary import load_vocabulary
+from warta_enrich.gazetteer import load_gazetteer
+from warta_enrich.vocabulary import load_vocabulary
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,49 @@
-"""The ingest workers: normalise (queue `normalise`) and tag (queue `tag`)."""
+"""The enrich worker (queue `enrich`): normalise and tag a revision in one step, one
+transaction per batch. Messages sent to the two stages it joined (`warta.normalise`,
+`warta.tag`, on queues `normalise` and `tag`) before an upgrade are taken the same way."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from warta.celery_app import app
-from warta.messages import NORMALISE, RENDER, TAG
 from warta.models import Revision
+from warta.pipeline import ENRICH, NORMALISE, STAGE_OF_TASK, TAG
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, Rejected, run_stage
-from warta_ingest.normalisation import NormalisedReport, normalise_report
-from warta_ingest.tagging import Tag, tag_report
+from warta_enrich.normalisation import NormalisedReport, normalise_report
+from warta_enrich.tagging import Tag, tag_report
+
+STAGE = STAGE_OF_TASK[ENRICH]
+
+
+@dataclass(frozen=True)
+class Enriched:
+    report: NormalisedReport
+    tags: list[Tag]
+
+
+@app.task(name=ENRICH, **STAGE_TASK_OPTIONS)
+def enrich(**message: Any) -> None:
+    run_stage(STAGE, message, _enrich, _store)
 
 
 @app.task(name=NORMALISE, **STAGE_TASK_OPTIONS)
 def normalise(**message: Any) -> None:
-    run_stage("normalised", message, _normalise, _store_normalised, next_task=TAG)
+    """A message queued before the upgrade for the former normalise stage."""
+    run_stage(STAGE, message, _enrich, _store)
 
 
 @app.task(name=TAG, **STAGE_TASK_OPTIONS)
 def tag(**message: Any) -> None:
-    run_stage("tagged", message, _tag, _store_tags, next_task=RENDER)
+    """A message queued before the upgrade for the former tag stage."""
+    run_stage(STAGE, message, _enrich, _store)
 
 
-def _normalise(revision: Revision) -> NormalisedReport:
+def _enrich(revision: Revision) -> Enriched:
     submission = revision.submission
     report = normalise_report(
         title=submission["title"],
@@ -41,10 +58,19 @@ def _normalise(revision: Revision) -> NormalisedReport:
     )
     if not report.title:
         raise Rejected("the title is empty once cleaned")
-    return report
+    tags = tag_report(
+        title=report.title,
+        text=report.text,
+        language=report.language,
+        office_tags=submission.get("tags", []),
+        # "Pasuruan" alone is the office's own Pasuruan, kabupaten or kota.
+        region=revision.article.office.region,
+    )
+    return Enriched(report, tags)
 
 
-def _store_normalised(session: Session, revision: Revision, report: NormalisedReport) -> None:
+def _store(session: Session, revision: Revision, enriched: Enriched) -> None:
+    report = enriched.report
     revision.title, revision.slug, revision.language = report.title, report.slug, report.language
     revision.excerpt, revision.body_html, revision.body_text = (
         report.excerpt,
@@ -55,21 +81,7 @@ def _store_normalised(session: Session, revision: Revision, report: NormalisedRe
     revision.dateline = asdict(report.dateline)
     revision.event_at = report.event_at.isoformat() if report.event_at else None
     revision.warnings = [asdict(warning) for warning in report.warnings]
-
-
-def _tag(revision: Revision) -> list[Tag]:
-    return tag_report(
-        title=revision.title or "",
-        text=revision.body_text or "",
-        language=revision.language or "id",
-        office_tags=revision.submission.get("tags", []),
-        # "Pasuruan" alone is the office's own Pasuruan, kabupaten or kota.
-        region=revision.article.office.region,
-    )
-
-
-def _store_tags(session: Session, revision: Revision, tags: list[Tag]) -> None:
-    revision.tags = [_tag_record(tag) for tag in tags]
+    revision.tags = [_tag_record(tag) for tag in enriched.tags]
 
 
 def _tag_record(tag: Tag) -> dict[str, Any]:

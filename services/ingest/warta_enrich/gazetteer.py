@@ -33,9 +33,9 @@ from functools import cache
 import ahocorasick
 
 from warta.regions import CITY, PROVINCE, REGENCY, Region, districts, regions
-from warta_ingest.folding import fold
-from warta_ingest.languages import stopwords
-from warta_ingest.vocabulary import Entry, Match, whole_words
+from warta_enrich.folding import fold
+from warta_enrich.languages import stopwords
+from warta_enrich.vocabulary import Entry, Match, whole_words
 
 PLACE = "place"
 

@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from warta_ingest.datelines import Dateline, extract_dateline
-from warta_ingest.event_dates import DEFAULT_TIMEZONE, read_event_date
-from warta_ingest.languages import detect_language, normalise_language
-from warta_ingest.markup import SanitisedHtml, markdown_to_html, paragraphs_to_html, sanitise_html
-from warta_ingest.plain_text import clean_text, clean_title, holds_markup
-from warta_ingest.report_warnings import ReportWarning, title_cleaned
-from warta_ingest.sentences import split_sentences
-from warta_ingest.slugs import make_slug
+from warta_enrich.datelines import Dateline, extract_dateline
+from warta_enrich.event_dates import DEFAULT_TIMEZONE, read_event_date
+from warta_enrich.languages import detect_language, normalise_language
+from warta_enrich.markup import SanitisedHtml, markdown_to_html, paragraphs_to_html, sanitise_html
+from warta_enrich.plain_text import clean_text, clean_title, holds_markup
+from warta_enrich.report_warnings import ReportWarning, title_cleaned
+from warta_enrich.sentences import split_sentences
+from warta_enrich.slugs import make_slug
 
 __all__ = ["Dateline", "NormalisedReport", "clean_text", "clean_title", "normalise_report"]
 
