@@ -237,7 +237,10 @@ def main() -> None:
             "write form": ["/desk/tulis"],
             "edit form": [f"/desk/laporan/{article}/ubah" for article in own[0]],
         }
-        wrk(base, cookies, ["/desk/"], 2, tmp)  # warm-up
+        # Warm-up: every page, as 20 people, until each worker holds its database connections
+        # (the first seconds of a cold service are its connections being opened).
+        every_page = [path for paths in pages.values() for path in paths[:3]]
+        people(base, cookies[::2] * 2, every_page, 5, args.think)
         for name, paths in pages.items():
             # Editors (even) open any report, and the edit form of the first one's; reporters
             # the list of their own and the write form.
