@@ -49,10 +49,17 @@ def article_resource(
         "tags": revision.tags or [],
         "warnings": revision.warnings or [],
         "image": image_resource(revision.submission.get("image"), image),
+        "revised_by": reviser_resource(revision),
         "views": article.views,
         "url": public_url,
         "links": {"self": self_link, **({"public": public_url} if public_url else {})},
     }
+
+
+def reviser_resource(revision: Revision) -> dict[str, Any] | None:
+    """Who made the revision on the desk; None when the office's key did."""
+    user = revision.reviser
+    return {"id": user.id, "email": user.email} if user is not None else None
 
 
 def _iso(value: Any) -> str | None:

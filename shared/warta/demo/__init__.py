@@ -16,6 +16,8 @@ from warta.demo.pictures import DemoPhoto, photo_for
 SAMPLES = Path(__file__).with_name("kab-pasuruan-berita-terkini.json")
 # Slug, name and region (Kabupaten Pasuruan, Jawa Timur: see warta.regions).
 DEMO_OFFICE = ("kab-pasuruan", "KPU Kabupaten Pasuruan", "35.14")
+# The demo office's editor on the desk (`warta up` gives them a new password each run).
+DEMO_EDITOR = "editor@kab-pasuruan.test"
 # What a submission may carry; the samples hold more (the office, the source site's views).
 SUBMISSION_FIELDS = ("title", "body", "body_format", "external_id", "language", "tags")
 
