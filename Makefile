@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium nginx wrk run test test-unit lint bench compose-check clean
+.PHONY: help install chromium nginx wrk run test test-unit lint bench compose-check clean translations
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -58,6 +58,7 @@ bench: install wrk nginx ## Every benchmark, one after another; figures go to do
 	$(PYTHON) bench/feeds.py
 	$(PYTHON) bench/edge.py
 	$(PYTHON) bench/media.py
+	$(PYTHON) bench/desk.py
 	$(PYTHON) bench/pipeline.py --reports 5000 --workers-per-stage 1 2 --postgres
 	$(PYTHON) bench/pipeline.py --rate 50 --duration 60 --workers-per-stage 1 --postgres --ceiling 0
 
@@ -68,3 +69,12 @@ compose-check: install ## Bring the compose stack up, kill a worker and Redis mi
 
 clean: ## Remove the virtualenv and the local run's data
 	rm -rf $(VENV) var
+
+DESK := services/ingest/warta_ingest/desk
+translations: install ## The desk's words: extract them, update the Indonesian catalogue, compile it
+	mkdir -p var
+	$(VENV)/bin/pybabel extract -F $(DESK)/babel.cfg -k _l -k _ --no-location --sort-output \
+	  -o var/desk-messages.pot $(DESK)
+	$(VENV)/bin/pybabel update -i var/desk-messages.pot -d $(DESK)/translations -l id \
+	  --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d $(DESK)/translations -l id --statistics

@@ -40,6 +40,7 @@ def reports() -> list[dict[str, object]]:
 
 
 def build(database_url: str, redis_url: str) -> dict[str, bytes]:
+    from warta.articles import go_live
     from warta.db import session_scope
     from warta.models import Article, Document, Office, Revision, Snippet
     from warta.pipeline import Status
@@ -48,9 +49,10 @@ def build(database_url: str, redis_url: str) -> dict[str, bytes]:
     from warta_enrich.normalisation import normalise_report
     from warta_enrich.tagging import tag_report
     from warta_feed.images import GuessingProbe
-    from warta_feed.publishing import go_live, rebuild_documents, rebuild_tag_feeds_and_archives
+    from warta_feed.rebuilds import rebuild_documents, rebuild_tag_feeds_and_archives
+    from warta_render.listings import compose_pages, store_composed
     from warta_render.pages import article_view, render_snippets
-    from warta_render.tasks import add_snippets, compose_pages, store_composed
+    from warta_render.snippets import add_snippets
 
     upgrade_database(database_url)
     settings = Settings.from_env({"DATABASE_URL": database_url, "REDIS_URL": redis_url})

@@ -1,6 +1,6 @@
 """Feeds: serving speed beside a bare WSGI app, rebuild time, and rebuilds per burst.
 
-    .venv/bin/python bench/feeds.py [--seconds 5]
+    .venv/bin/python bench/feeds.py [--seconds 5] [--photos] [--rebuilds-only]
 
 1. Requests per second for /feed.rss, 200 and 304 (If-None-Match), from the feed service under
    gunicorn, beside a bare WSGI app under the same gunicorn returning the same bytes and
@@ -11,6 +11,9 @@
 3. Rebuilds for a burst of 1,000 publishes: 1,000 feed changes committed over about two
    seconds, as going live writes them, the relay's own loop (`DueJobs.send_due`, every 0.25 s)
    sending the rebuilds, and a real celery worker on the `feeds` queue rebuilding.
+
+`--photos`: every report has an uploaded photo (ready, its renditions on record), which each
+entry carries as an enclosure and each sitemap URL as an image. `--rebuilds-only`: part 2 alone.
 """
 
 from __future__ import annotations
@@ -65,10 +68,10 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     return process, url
 
 
-def seed(database_url: str, offices: int, tags: int, articles: int) -> None:
+def seed(database_url: str, offices: int, tags: int, articles: int, photos: bool = False) -> None:
+    from warta.articles import go_live
     from warta.db import session_scope
     from warta.models import Article, Office, Revision
-    from warta_feed.publishing import go_live
 
     body = "<p>" + "Rapat pleno terbuka rekapitulasi hasil penghitungan suara. " * 50 + "</p>"
     now = datetime.now(UTC)
@@ -80,11 +83,14 @@ def seed(database_url: str, offices: int, tags: int, articles: int) -> None:
             article = Article(office_id=number % offices + 1)
             session.add(article)
             session.flush()
+            submission: dict[str, object] = {"title": "x", "body": "x"}
+            if photos:
+                submission["image"] = {"media": ready_photo(session, article.office_id)}
             revision = Revision(
                 article=article,
                 number=1,
                 status="rendered",
-                submission={"title": "x", "body": "x"},
+                submission=submission,
                 publish_at=now - timedelta(minutes=articles - number),
                 title=f"Berita {number}",
                 slug=f"berita-{number}",
@@ -100,15 +106,51 @@ def seed(database_url: str, offices: int, tags: int, articles: int) -> None:
             go_live(session, revision)
 
 
-def rebuild(settings, **options) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def ready_photo(session, office_id: int) -> int:  # type: ignore[no-untyped-def]
+    from warta.models import MEDIA_READY, Media, MediaRendition
+
+    sizes = (("card", 640, 400), ("article", 1200, 900), ("social", 1200, 630))
+    media = Media(
+        office_id=office_id,
+        status=MEDIA_READY,
+        media_type="image/jpeg",
+        width=4032,
+        height=3024,
+        length=3_800_000,
+        original_key="originals/x",
+        caption="Rapat pleno terbuka di aula KPU",
+        credit="Humas KPU",
+        alt="Peserta rapat duduk menghadap layar",
+        renditions=[
+            MediaRendition(
+                name=name,
+                extension=extension,
+                media_type=f"image/{'jpeg' if extension == 'jpg' else 'webp'}",
+                width=width,
+                height=height,
+                length=140_000,
+                etag='"x"',
+            )
+            for name, width, height in sizes
+            for extension in ("webp", "jpg")
+        ],
+    )
+    session.add(media)
+    session.flush()
+    return int(media.id)
+
+
+def rebuild(settings, **options) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]
+    """Seconds of wall clock and of this process's CPU (the machine may be busy), and how many
+    documents changed."""
     from warta.db import session_scope
     from warta_feed.images import GuessingProbe
-    from warta_feed.publishing import rebuild_documents
+    from warta_feed.rebuilds import rebuild_documents
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with session_scope(settings.database_url) as session:
         changed = rebuild_documents(session, settings, probe=GuessingProbe(), **options)
-    return time.perf_counter() - started, len(changed)
+    return time.perf_counter() - started, time.process_time() - cpu, len(changed)
 
 
 def rate(port: int, path: str, headers: dict[str, str], seconds: float, clients: int = 4) -> float:
@@ -165,6 +207,8 @@ def gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--photos", action="store_true", help="every report with a photo")
+    parser.add_argument("--rebuilds-only", action="store_true", help="rebuild times alone")
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     redis_process, redis_url = start_redis(folder)
@@ -176,19 +220,23 @@ def main() -> None:
     from warta.schema import upgrade_database
     from warta.settings import Settings
     from warta_feed import feeds, jsonfeeds
+    from warta_feed.changes import newest_block
+    from warta_feed.feed_documents import FEED_FORMATS, FeedDocuments
     from warta_feed.feeds import Channel
-    from warta_feed.publishing import FEED_FORMATS, _Builder
 
     upgrade_database(database_url)
-    seed(database_url, offices=50, tags=200, articles=2000)
+    seed(database_url, offices=50, tags=200, articles=2000, photos=options.photos)
     settings = Settings.from_env()
     processes: list[subprocess.Popen[bytes]] = [redis_process]
     try:
         # 2. Rebuild times.
-        full, full_docs = rebuild(settings, full=True)
+        full, full_cpu, full_docs = rebuild(settings, full=True)
         with session_scope(database_url) as session:
-            builder = _Builder(
-                session, settings, __import__("warta_feed.images").images.GuessingProbe()
+            builder = FeedDocuments(
+                session,
+                settings,
+                __import__("warta_feed.images").images.GuessingProbe(),
+                newest_block(session),
             )
             entries = builder.entries_of(limit=50)
             channel = Channel(
@@ -207,8 +255,8 @@ def main() -> None:
                 for _, build in FEED_FORMATS.values():
                     build(channel, entries)
             one_feed = (time.perf_counter() - started) / 10
+        from warta.articles import go_live
         from warta.models import Article, Revision
-        from warta_feed.publishing import go_live
 
         with session_scope(database_url) as session:
             article = Article(office_id=3)
@@ -230,21 +278,23 @@ def main() -> None:
             session.add(revision)
             session.flush()
             go_live(session, revision)
-        incremental, incremental_docs = rebuild(settings)
-        idle, _ = rebuild(settings)
+        incremental, incremental_cpu, incremental_docs = rebuild(settings)
+        idle, idle_cpu, _ = rebuild(settings)
         print(
             f"one feed, 50 entries, RSS + Atom + JSON Feed: {cold_feed * 1000:.0f} ms with new"
             f" entries, {one_feed * 1000:.1f} ms with entries built before"
         )
         print(
-            f"full rebuild (50 offices, 200 tags, 2,001 articles): {full:.2f} s, "
-            f"{full_docs} documents changed"
+            f"full rebuild (50 offices, 200 tags, 2,001 articles): {full:.2f} s "
+            f"({full_cpu:.2f} s CPU), {full_docs} documents changed"
         )
         print(
-            f"rebuild after one publish (affected feeds only): {incremental:.2f} s, "
-            f"{incremental_docs} changed"
+            f"rebuild after one publish (affected feeds only): {incremental:.2f} s "
+            f"({incremental_cpu:.2f} s CPU), {incremental_docs} changed"
         )
-        print(f"rebuild with nothing changed: {idle:.2f} s")
+        print(f"rebuild with nothing changed: {idle:.2f} s ({idle_cpu:.2f} s CPU)")
+        if options.rebuilds_only:
+            return
 
         # 1. Serving.
         with session_scope(database_url, writer=False) as session:
@@ -290,7 +340,7 @@ def main() -> None:
         from warta.coalescing import FEED_REBUILD, DueJobs
         from warta.models import FEED_CHANGES
         from warta.outbox import celery_sender
-        from warta_feed.publishing import REBUILD_COUNT_KEY
+        from warta_feed.rebuilds import REBUILD_COUNT_KEY
 
         worker = subprocess.Popen(
             [

@@ -1,8 +1,12 @@
 """Render throughput (reports per second, one process on one core) and the time to serve
-`/berita/` from stored snippets. `.venv/bin/python bench/render_pages.py`"""
+`/berita/` from stored snippets. `.venv/bin/python bench/render_pages.py [--photos]`
+
+With `--photos` every report has an uploaded photo (ready, its renditions on record), which
+its card, its article and its page show."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import tempfile
@@ -11,6 +15,7 @@ import warnings
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import update
 
@@ -20,13 +25,56 @@ from warta.models import Article, Revision
 from warta.offices import add_office
 from warta.schema import upgrade_database
 from warta.settings import Settings
+from warta_render.listings import compose_pages, store_composed
 from warta_render.pages import ArticleView, article_view, clean_body, render_snippets
-from warta_render.tasks import compose_pages, store_composed, store_snippets
+from warta_render.snippets import store_snippets
 
 ARTICLES = 1000  # the listing covers at most 50 pages of 20
 
 
-def sample_views() -> list[ArticleView]:
+def photo(media_id: int) -> Any:
+    """A photo of 4032x3024 as `warta.media.lead_images` gives it to the render worker."""
+    from warta.media import LeadImage, renditions_of
+    from warta.models import MEDIA_READY, Media
+
+    media = Media(id=media_id, width=4032, height=3024, status=MEDIA_READY)
+    media.renditions = rendition_rows()
+    renditions = tuple(renditions_of(media, "https://warta.example"))
+    return LeadImage(
+        renditions[3].url,
+        caption="Rapat pleno terbuka di aula KPU",
+        credit="Humas KPU",
+        alt="Peserta rapat duduk menghadap layar",
+        media_id=media_id,
+        status=MEDIA_READY,
+        media_type="image/jpeg",
+        width=1200,
+        height=900,
+        length=140_000,
+        renditions=renditions,
+    )
+
+
+def rendition_rows() -> list[Any]:
+    from warta.models import MediaRendition
+
+    sizes = (("card", 640, 400), ("article", 1200, 900), ("social", 1200, 630))
+    return [
+        MediaRendition(
+            name=name,
+            extension=extension,
+            media_type=f"image/{'jpeg' if extension == 'jpg' else 'webp'}",
+            width=width,
+            height=height,
+            length=50_000,
+            etag='"x"',
+        )
+        for name, width, height in sizes
+        for extension in ("webp", "jpg")
+    ]
+
+
+def sample_views(photos: bool = False) -> list[ArticleView]:
     views = []
     for number, report in enumerate(demo.sample_reports()):
         paragraphs = "".join(f"<p>{part}</p>" for part in report["body"].split("  ") if part)
@@ -46,25 +94,28 @@ def sample_views() -> list[ArticleView]:
                 views=report.get("views_on_source_site", 0),
                 office_slug="kab-pasuruan",
                 office_name="KPU Kabupaten Pasuruan",
-                image=None,
+                image=photo(number + 1) if photos else None,
             )
         )
     return views
 
 
-def render_throughput(settings: Settings, seconds: float = 5.0) -> float:
-    views = sample_views()
+def render_throughput(
+    settings: Settings, photos: bool, seconds: float = 5.0
+) -> tuple[float, float]:
+    views = sample_views(photos)
     render_snippets(views[0], settings)  # templates compiled once per process
-    done, start = 0, time.perf_counter()
+    done, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         for view in views:
             # Cleaning the body is part of rendering a report.
             render_snippets(replace(view, body_html=clean_body(view.body_html)), settings)
             done += 1
-    return done / (time.perf_counter() - start)
+    # Per second of wall clock, and of this process's CPU (the machine may be busy).
+    return done / (time.perf_counter() - start), done / (time.process_time() - cpu)
 
 
-def serve_listing(settings: Settings) -> list[float]:
+def serve_listing(settings: Settings, photos: bool) -> list[float]:
     views = sample_views()
     with session_scope(settings.database_url) as session:
         office_key = add_office(session, "kab-pasuruan", "KPU Kabupaten Pasuruan")
@@ -78,11 +129,28 @@ def serve_listing(settings: Settings) -> list[float]:
             view = views[number % len(views)]
             published = base + timedelta(minutes=number)
             article = Article(office=office, live_revision=1, published_at=published, views=number)
+            submission = {}
+            if photos:
+                from warta.models import MEDIA_READY, Media
+
+                media = Media(
+                    office_id=office.id,
+                    status=MEDIA_READY,
+                    media_type="image/jpeg",
+                    width=4032,
+                    height=3024,
+                    length=3_800_000,
+                    original_key="originals/x",
+                    renditions=rendition_rows(),
+                )
+                session.add(media)
+                session.flush()
+                submission = {"image": {"media": media.id, "caption": "Rapat pleno"}}
             revision = Revision(
                 article=article,
                 number=1,
                 status="published",
-                submission={},
+                submission=submission,
                 publish_at=published,
                 title=view.title,
                 slug="laporan",
@@ -96,21 +164,22 @@ def serve_listing(settings: Settings) -> list[float]:
             session.flush()
             snippets = render_snippets(article_view(article, revision, settings), settings)
             store_snippets(session, revision, snippets)
-    compose_seconds = []
+    compose_seconds, compose_cpu = [], []
     for _ in range(2):  # the second as under a stream: a few cards changed since the first
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         with session_scope(settings.database_url, writer=False) as session:
             composed = compose_pages(session, settings)
         with session_scope(settings.database_url) as session:
             store_composed(session, composed)
             session.execute(update(Article).where(Article.id <= 20).values(views=Article.views + 1))
         compose_seconds.append(time.perf_counter() - start)
+        compose_cpu.append(time.process_time() - cpu)
 
     import warta_feed.responses
     from warta_feed.app import create_app
 
     client = create_app(settings).test_client()
-    results = compose_seconds
+    results = compose_seconds + compose_cpu
     for from_database in (True, False):
         timings = []
         for page in [1, 2, 3, 50] * 100:
@@ -126,6 +195,9 @@ def serve_listing(settings: Settings) -> list[float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--photos", action="store_true", help="every report with a photo")
+    photos = parser.parse_args().photos
     warnings.simplefilter("ignore", DeprecationWarning)
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     with tempfile.TemporaryDirectory() as directory:
@@ -134,12 +206,18 @@ def main() -> None:
         settings = Settings.from_env(
             {"DATABASE_URL": url, "PUBLIC_BASE_URL": "https://warta.example"}
         )
-        rate = render_throughput(settings)
-        print(f"render: {rate:.0f} reports/s (card + article fragment + page, one core)")
-        compose, again, db_median, db_p99, median, p99 = serve_listing(settings)
+        rate, cpu_rate = render_throughput(settings, photos)
         print(
-            f"compose {ARTICLES} live reports into every page: {compose:.2f} s, "
-            f"again after 20 view counts changed: {again:.2f} s"
+            f"render: {rate:.0f} reports/s, {cpu_rate:.0f} per CPU second"
+            " (card + article fragment + page, one core)"
+        )
+        compose, again, compose_cpu, again_cpu, db_median, db_p99, median, p99 = serve_listing(
+            settings, photos
+        )
+        print(
+            f"compose {ARTICLES} live reports into every page: {compose:.2f} s "
+            f"({compose_cpu:.2f} s CPU), again after 20 view counts changed: {again:.2f} s "
+            f"({again_cpu:.2f} s CPU)"
         )
         print(
             f"serve /berita/ read from the database: median {db_median * 1000:.2f} ms,"

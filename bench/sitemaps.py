@@ -83,8 +83,8 @@ def peak_rss_mb() -> float:
 
 def child(database_url: str, baseline: bool) -> None:
     from warta.settings import Settings
-    from warta_feed.images import GuessingProbe
-    from warta_feed.publishing import Scope, _Builder
+    from warta_feed.changes import Scope, newest_block
+    from warta_feed.sitemap_documents import SitemapDocuments
 
     settings = Settings.from_env(
         {"DATABASE_URL": database_url, "PUBLIC_BASE_URL": "https://warta.example"}
@@ -92,9 +92,9 @@ def child(database_url: str, baseline: bool) -> None:
     started = time.perf_counter()
     changed: list[str] = []
     with session_scope(database_url) as session:
-        builder = _Builder(session, settings, GuessingProbe())
+        sitemaps = SitemapDocuments(session, settings, newest_block(session))
         if not baseline:
-            changed = builder.sitemaps(Scope(full=True), datetime.now(UTC))
+            changed = sitemaps.sitemaps(Scope(full=True))
     seconds = time.perf_counter() - started
     peak_mb = peak_rss_mb()
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "documents": len(changed)}))

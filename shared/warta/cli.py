@@ -196,11 +196,67 @@ def _office(session: Session, slug: str) -> Office:
     return office
 
 
+@main.group()
+def users() -> None:
+    """The people who write on the desk (/desk/)."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--office", "slug", required=True, help="The office's slug.")
+@click.option(
+    "--role",
+    type=click.Choice(["reporter", "editor"]),
+    required=True,
+    help="reporter: writes and revises their own reports; editor: any of the office's, and "
+    "retracts them.",
+)
+def users_add(email: str, slug: str, role: str) -> None:
+    """Add a person; prints a one-time link to set their password (valid 72 hours)."""
+    from warta.users import UserError, add_user, password_link
+
+    settings = get_settings()
+    with session_scope(settings.database_url) as session:
+        try:
+            token = add_user(session, email, _office(session, slug), role)
+        except UserError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"added {role} {email.strip().lower()} of {slug}; their link to set a password:")
+    click.echo(password_link(settings.desk_url, token))
+
+
+@users.command("reset")
+@click.argument("email")
+def users_reset(email: str) -> None:
+    """A new one-time link to set the password (the old password works until it is used)."""
+    from warta.users import find_user, new_password_token, password_link
+
+    settings = get_settings()
+    with session_scope(settings.database_url) as session:
+        user = find_user(session, email)
+        if user is None:
+            raise click.ClickException(f"no user {email!r}")
+        token = new_password_token(user)
+    click.echo(f"a new link to set the password of {user.email}:")
+    click.echo(password_link(settings.desk_url, token))
+
+
+@users.command("list")
+def users_list() -> None:
+    """The people of every office, with their roles."""
+    from warta.models import User
+
+    with session_scope(get_settings().database_url, writer=False) as session:
+        for user in session.scalars(select(User).order_by(User.email)):
+            state = "active" if user.password_hash else "awaiting password"
+            click.echo(f"{user.email:<40} {user.office.slug:<24} {user.role:<9} {state}")
+
+
 @main.command()
 @click.option("--ingest-url", default=None, help="Default: http://127.0.0.1:$INGEST_PORT")
 @click.option("--key", envvar="WARTA_KEY", required=True, help="The office key (or $WARTA_KEY).")
 def demo(ingest_url: str | None, key: str) -> None:
-    """Submit the four sample reports through the ingest API."""
+    """Submit the four sample reports through the ingest API, each with its photo."""
     from warta import demo as demo_reports
 
     url = ingest_url or f"http://127.0.0.1:{get_settings().ingest_port}"

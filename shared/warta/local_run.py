@@ -19,6 +19,7 @@ from warta.celery_app import WORKER_OPTIONS
 from warta.db import session_scope
 from warta.embedded_redis import free_port, redis_server_argv
 from warta.messages import EVERY_QUEUE
+from warta.models import User
 from warta.offices import add_key, add_office, find_office
 from warta.processes import Supervisor
 from warta.schema import upgrade_database
@@ -33,6 +34,8 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
     env.setdefault("DATABASE_URL", f"sqlite:///{(var_dir / 'warta.db').resolve()}")
     env.setdefault("MEDIA_DIR", str((var_dir / "media").resolve()))
     env.setdefault("LOG_FORMAT", "text")  # a terminal, not a log collector
+    # The local desk is plain HTTP on 127.0.0.1: a Secure cookie would never come back.
+    env.setdefault("DESK_SECURE_COOKIES", "0")
     supervisor = Supervisor(env=env)
     stopping = False
 
@@ -62,11 +65,12 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
         wait_for_http(f"{ingest_url}/readyz")
         wait_for_http(f"http://127.0.0.1:{settings.feed_port}/healthz")
         key = _demo_key(settings)
+        desk_login = _demo_user(settings)
         if load_demo:
             for report in demo.sample_reports():
                 answer = demo.submit(ingest_url, key, report)
                 click.echo(f"demo: submitted {report['external_id']} as article {answer['id']}")
-        _print_where_to_look(settings, key, var_dir)
+        _print_where_to_look(settings, key, desk_login, var_dir)
         while not stopping:
             dead = supervisor.exited()
             if dead:
@@ -191,6 +195,25 @@ def _demo_key(settings: Settings) -> str:
         return add_key(session, office)
 
 
+def _demo_user(settings: Settings) -> tuple[str, str]:
+    """The demo office's editor on the desk, with a fresh password each run (shown once)."""
+    import secrets
+
+    from warta.models import EDITOR
+    from warta.users import find_user, set_password
+
+    password = secrets.token_urlsafe(12)
+    with session_scope(settings.database_url) as session:
+        office = find_office(session, demo.DEMO_OFFICE[0])
+        assert office is not None, "the demo office is made first"
+        user = find_user(session, demo.DEMO_EDITOR)
+        if user is None:
+            user = User(email=demo.DEMO_EDITOR, office=office, role=EDITOR, session_generation=0)
+            session.add(user)
+        set_password(user, password)
+    return demo.DEMO_EDITOR, password
+
+
 def wait_for_redis(url: str, timeout: float = 15) -> None:
     import redis
 
@@ -217,7 +240,9 @@ def wait_for_http(url: str, timeout: float = 60) -> None:
             time.sleep(0.2)
 
 
-def _print_where_to_look(settings: Settings, key: str, var_dir: Path) -> None:
+def _print_where_to_look(
+    settings: Settings, key: str, desk_login: tuple[str, str], var_dir: Path
+) -> None:
     feed = settings.public_base_url
     click.echo(
         f"""
@@ -226,6 +251,7 @@ Warta is running. Ctrl-C stops every process.
   Latest news   {feed}/berita/
   RSS / Atom    {feed}/feed.rss   {feed}/feed.atom
   Sitemap       {feed}/sitemap.xml
+  Office desk   {settings.desk_url}/  (sign in: {desk_login[0]} / {desk_login[1]})
   Ingest API    http://127.0.0.1:{settings.ingest_port}/v1/articles  (docs: /docs)
   Metrics       http://127.0.0.1:{settings.ingest_port}/metrics  {feed}/metrics  http://127.0.0.1:{WORKER_METRICS_PORT}/metrics
   Status        .venv/bin/warta status   (and `warta failed list`: both find this run
@@ -238,6 +264,10 @@ Warta is running. Ctrl-C stops every process.
       -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \\
       -d '{{"title": "Judul", "body": "Isi berita"}}'
 
+  Add people to the desk (each gets a one-time link to set a password):
+    .venv/bin/warta users add EMAIL --office kab-pasuruan --role reporter|editor
+
+Demo desk user (password shown once): {desk_login[0]}  {desk_login[1]}
 Demo office key (shown once):
 {key}"""
     )

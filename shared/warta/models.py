@@ -97,6 +97,46 @@ class OfficeKey(Base):
         return self.expires_at is None or self.expires_at > now
 
 
+# What a person may do on the desk: a reporter writes and revises their own reports; an editor
+# revises and retracts any of the office's.
+REPORTER = "reporter"
+EDITOR = "editor"
+ROLES = (REPORTER, EDITOR)
+
+
+class User(Base):
+    """A person of an office who writes on the desk (`/desk/`)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    # Kept as typed, lower-cased: the sign-in name.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    # argon2id (warta.users); none until the person sets one through their link.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # The one-time link to set the password: only its SHA-256, until used or expired.
+    password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_token_expires_at: Mapped[datetime | None]
+    # Sessions carry the generation they began in: a new password, or signing out, bumps it
+    # and every older session is over.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    office: Mapped[Office] = relationship()
+
+
+class Secret(Base):
+    """A secret the processes of a deployment share, made by the migration that needs it (the
+    desk's cookie-signing key, unless SECRET_KEY is set)."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
 class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (UniqueConstraint("office_id", "external_id"),)
@@ -164,8 +204,11 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When a stage last moved it on (or the recovery sweep last sent it again).
     progressed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The desk user who made it; none when the office's key did.
+    revised_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     article: Mapped[Article] = relationship(back_populates="revisions")
+    reviser: Mapped[User | None] = relationship()
 
 
 class Snippet(Base):

@@ -46,6 +46,13 @@ class Settings:
     # or `database` (the DATABASE_URL's, which every host reaches; docker compose uses it).
     media_store: str = "filesystem"
     media_dir: str = "var/media"
+    # Where people reach the desk: the links `warta users add` prints start with it.
+    desk_url: str = "http://127.0.0.1:8001/desk"
+    # The desk's cookies go over HTTPS only (Secure); a local run over plain HTTP turns it off.
+    desk_secure_cookies: bool = True
+    # Signs the desk's session cookies; unset, the key made by the database's migration
+    # (every process of a deployment reads the same one).
+    secret_key: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +85,11 @@ class Settings:
             broker_visibility_timeout=float(env.get("BROKER_VISIBILITY_TIMEOUT", "5")),
             media_store=env.get("MEDIA_STORE", "filesystem"),
             media_dir=env.get("MEDIA_DIR", "var/media"),
+            desk_url=env.get(
+                "DESK_URL", f"http://127.0.0.1:{env.get('INGEST_PORT', '8001')}/desk"
+            ).rstrip("/"),
+            desk_secure_cookies=env.get("DESK_SECURE_COOKIES", "1") not in ("0", "false", "no"),
+            secret_key=env.get("SECRET_KEY") or None,
         )
 
 

@@ -1,5 +1,6 @@
 """A reader in headless Chromium (Debian's): the latest-news page, "Selengkapnya" to the
-article, its JSON-LD, on desktop and phone widths; screenshots go to test-artifacts/."""
+article, its JSON-LD, a report's photo on its card and its page, on desktop and phone widths;
+screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 import requests
 
 from tests.conftest import RunningSystem, eventually, new_office
+from warta import demo
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -140,3 +142,105 @@ def test_hostile_report_runs_no_script(
         page.goto(f"{system.feed_url}{path}")
         assert page.evaluate("window.pwned") is None
     page.close()
+
+
+PHOTO_TITLE = "Rapat Koordinasi PDPB Triwulan IV dengan Foto"
+
+
+@pytest.fixture(scope="module")
+def photographed(system: RunningSystem) -> dict[str, object]:
+    """A report with a photo (drawn for the demo: 1800x1200), published and public."""
+    _, key = new_office(system.database_url, "kab-pasuruan-foto", "KPU Kabupaten Pasuruan")
+    photo = demo.pictures.PHOTOS["kab-pasuruan-2"]
+    media = demo.upload(system.ingest_url, key, photo)
+    report = {
+        "title": PHOTO_TITLE,
+        "body": "Pasuruan – KPU Kabupaten Pasuruan menggelar rapat koordinasi PDPB.",
+        "image": {"media": media["id"]},
+    }
+    auth = {"Authorization": f"Bearer {key}"}
+    answer = requests.post(
+        f"{system.ingest_url}/v1/articles", json=report, headers=auth, timeout=10
+    )
+    assert answer.status_code == 202, answer.text
+    resource_url = f"{system.ingest_url}/v1/articles/{answer.json()['id']}"
+
+    def public() -> dict[str, object] | None:
+        resource = requests.get(resource_url, headers=auth, timeout=5).json()
+        if resource["status"] != "published":
+            return None
+        card = f"{system.feed_url}/media/{media['id']}/card.jpg"
+        listing = requests.get(f"{system.feed_url}/berita/", timeout=5).text
+        ready = requests.get(card, timeout=5).status_code == 200 and PHOTO_TITLE in listing
+        return resource if ready else None
+
+    resource = eventually(public, timeout=90)
+    return {"url": resource["url"], "media": media["id"], "alt": photo.alt}
+
+
+def shown_image(page, image) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """What the browser made of an <img>: the file it chose and that file's pixels; its
+    natural width, which for a srcset candidate is the file's width over its density (the
+    `sizes` it was told); and the box it is drawn in."""
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(image) => image.complete && image.naturalWidth > 0", arg=image.element_handle()
+    )
+    return image.evaluate(  # type: ignore[no-any-return]
+        """async (image) => {
+            const file = new Image();
+            file.src = image.currentSrc;
+            await file.decode();
+            const box = image.getBoundingClientRect();
+            return {
+                src: image.currentSrc,
+                pixels: [file.naturalWidth, file.naturalHeight],
+                naturalWidth: image.naturalWidth,
+                width: box.width,
+                height: box.height,
+                alt: image.alt,
+                loading: image.loading,
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_reader_sees_the_photo_at_the_right_size(
+    browser, system: RunningSystem, photographed: dict[str, object], width: str
+) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    viewport_width, viewport_height = WIDTHS[width]
+    context = browser.new_context(viewport={"width": viewport_width, "height": viewport_height})
+    page = context.new_page()
+    media = f"{system.feed_url}/media/{photographed['media']}"
+    column = min(viewport_width - 40, 704)  # the padding 1.25rem each side; 44rem at most
+
+    page.goto(f"{system.feed_url}/berita/")
+    card = page.locator("article.card", has=page.get_by_role("heading", name=PHOTO_TITLE))
+    thumbnail = shown_image(page, card.locator("img"))
+    # Chromium takes WebP: the card's rendition in it, shown at 12rem beside the text on a
+    # desktop, across the column on a phone; 8:5 like the rendition.
+    assert thumbnail["src"] == f"{media}/card.webp"
+    assert thumbnail["pixels"] == [640, 400]
+    assert thumbnail["width"] == (192 if width == "desktop" else column)
+    # `sizes` told the browser the width the card is drawn at, before any layout.
+    assert thumbnail["naturalWidth"] == thumbnail["width"]
+    assert abs(thumbnail["height"] - thumbnail["width"] * 5 / 8) < 1
+    assert thumbnail["alt"] == photographed["alt"] and thumbnail["loading"] == "lazy"
+    page.screenshot(path=str(ARTIFACTS / f"berita-photo-{width}.png"))
+
+    page.goto(str(photographed["url"]))
+    lead = shown_image(page, page.locator("figure.lead-image img"))
+    assert lead["src"] == f"{media}/article.webp"
+    assert lead["pixels"] == [1200, 800]
+    # As wide as the column, in the photo's own proportions: never stretched, never cropped.
+    assert lead["width"] == lead["naturalWidth"] == column
+    assert abs(lead["height"] - column * 800 / 1200) < 1
+    assert lead["alt"] == photographed["alt"] and lead["loading"] == "auto"
+    assert page.locator("figure.lead-image figcaption").inner_text().startswith("Rapat koordinasi")
+    preview = page.locator('meta[property="og:image"]').get_attribute("content")
+    assert preview == f"{media}/social.jpg"
+    page.screenshot(path=str(ARTIFACTS / f"article-photo-{width}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()

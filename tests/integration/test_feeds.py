@@ -7,7 +7,7 @@ import gzip
 import http.server
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from lxml import html
 from sqlalchemy import select
 
 from tests.conftest import HttpsServer, Listener, make_settings, new_office
@@ -26,16 +27,17 @@ from tests.unit.feed.validators import (
     valid_sitemap,
     valid_sitemap_index,
 )
+from warta.articles import go_live
 from warta.articles import retract as retract_article
 from warta.db import session_scope
 from warta.documents import find_document
-from warta.models import Article, Office, Revision, utcnow
+from warta.models import MEDIA_READY, Article, Media, MediaRendition, Office, Revision, utcnow
 from warta.redis_client import get_redis
 from warta.remote_fetch import RemoteFetcher
 from warta.settings import Settings
-from warta_feed import publishing, sitemaps
+from warta_feed import changes, feeds, jsonfeeds, revision_texts, sitemaps
 from warta_feed.images import CachedProbe, GuessingProbe, HeadProbe
-from warta_feed.publishing import go_live, rebuild_documents, rebuild_tag_feeds_and_archives
+from warta_feed.rebuilds import rebuild_documents, rebuild_tag_feeds_and_archives
 
 IMAGE = b"\xff\xd8\xff\xe0" + b"jpeg" * 1000  # 4,004 bytes
 
@@ -86,7 +88,7 @@ def publish(
     *,
     tags: tuple[str, ...] = ("pemilu",),
     keywords: tuple[str, ...] = (),
-    image: dict[str, str] | None = None,
+    image: Mapping[str, object] | None = None,
     article_id: int | None = None,
     hours_ago: float = 1,
 ) -> int:
@@ -104,7 +106,7 @@ def publish(
             article.current_revision = number
         submission = {"title": title, "body": title}
         if image:
-            submission["image"] = image  # type: ignore[assignment]
+            submission["image"] = dict(image)  # type: ignore[assignment]
         revision = Revision(
             article=article,
             number=number,
@@ -303,7 +305,7 @@ def test_changes_beyond_one_rebuild_wait_for_the_next(
     new_office(settings.database_url, "kab-pasuruan")
     publish(settings, "kab-pasuruan", "Awal", tags=("pemilu",))
     rebuild(settings)
-    monkeypatch.setattr(publishing, "MAX_CHANGES", 1)
+    monkeypatch.setattr(changes, "MAX_CHANGES", 1)
     publish(settings, "kab-pasuruan", "Pertama", tags=("logistik",))
     publish(settings, "kab-pasuruan", "Kedua", tags=("sengketa",))
     first = rebuild(settings)
@@ -454,7 +456,7 @@ def test_plain_text_reaches_rss_readers_as_text_not_markup(settings: Settings) -
     """RSS readers render <description> as HTML: a report's plain text (its excerpt) and a
     tag's label are escaped for HTML before they go in, so after the XML parse a reader
     shows the words `<script>…` and runs nothing."""
-    from lxml import etree, html
+    from lxml import etree
 
     words = '<script>alert("x")</script> <b>tebal</b>'
     new_office(settings.database_url, "kab-pasuruan")
@@ -488,3 +490,134 @@ def test_plain_text_reaches_rss_readers_as_text_not_markup(settings: Settings) -
     subtitle = atom.find("a:subtitle", namespace)
     assert subtitle is not None and subtitle.get("type") in (None, "text")
     assert subtitle.text == f"Berita bertopik Pemilu {words}"
+
+
+def ready_photo(settings: Settings, office: str, **texts: str) -> int:
+    """An uploaded photo as the media worker leaves it: ready, its renditions on record."""
+    with session_scope(settings.database_url) as session:
+        media = Media(
+            office_id=session.scalar(select(Office.id).where(Office.slug == office)),
+            media_type="image/jpeg",
+            width=4032,
+            height=3024,
+            length=3_800_000,
+            original_key="originals/foto",
+            status=MEDIA_READY,
+            **texts,
+        )
+        media.renditions = [
+            MediaRendition(
+                name=name,
+                extension=extension,
+                media_type=f"image/{'jpeg' if extension == 'jpg' else extension}",
+                width=width,
+                height=height,
+                length=PHOTO_LENGTHS[(name, extension)],
+                etag=f'"{name}.{extension}"',
+            )
+            for name, width, height in (
+                ("card", 640, 400),
+                ("article", 1200, 900),
+                ("social", 1200, 630),
+            )
+            for extension in ("webp", "jpg")
+        ]
+        session.add(media)
+        session.flush()
+        return media.id
+
+
+PHOTO_LENGTHS = {
+    ("card", "webp"): 21_000,
+    ("card", "jpg"): 48_000,
+    ("article", "webp"): 61_000,
+    ("article", "jpg"): 143_210,
+    ("social", "webp"): 40_000,
+    ("social", "jpg"): 99_000,
+}
+FEEDS_OF_KAB_PASURUAN = ("feed", "offices/kab-pasuruan/feed", "tags/pemilu/feed", "archives/1")
+
+
+def forget_what_the_process_built() -> None:
+    """As a new worker process starts: nothing built before is remembered."""
+    revision_texts.REVISION_TEXTS.texts.clear()
+    feeds.entry_bytes.cache_clear()
+    jsonfeeds._item.cache_clear()
+    sitemaps._url_element.cache_clear()
+
+
+def test_an_uploaded_photo_reaches_every_feed_and_the_image_sitemap(settings: Settings) -> None:
+    new_office(settings.database_url, "kab-pasuruan")
+    media_id = ready_photo(settings, "kab-pasuruan", caption="Dari unggahan", alt="Aula KPU")
+    image = {"media": media_id, "caption": "Rapat pleno <terbuka>", "credit": "Humas KPU"}
+    with_photo = publish(settings, "kab-pasuruan", "Bergambar", image=image)
+    publish(settings, "kab-pasuruan", "Tanpa gambar", hours_ago=2)
+    rebuild(settings)
+    url = f"https://warta.example/media/{media_id}/article.jpg"
+    length = PHOTO_LENGTHS[("article", "jpg")]
+    for path in FEEDS_OF_KAB_PASURUAN:
+        rss = valid_rss(document(settings, f"{path}.rss"))
+        photo_entry, plain_entry = rss.entries
+        (enclosure,) = photo_entry.enclosures
+        assert (enclosure.href, enclosure.length, enclosure.type) == (
+            url,
+            str(length),
+            "image/jpeg",
+        )
+        assert plain_entry.enclosures == []
+        # A reader without the page sees the photo on top of the body, at its size, with alt.
+        content = html.fragment_fromstring(photo_entry.content[0].value, create_parent="div")
+        (img,) = content.iter("img")
+        assert dict(img.attrib) == {"src": url, "width": "1200", "height": "900", "alt": "Aula KPU"}
+        assert content.findtext("figure/figcaption") == "Rapat pleno <terbuka> — Humas KPU"
+        atom = valid_atom(document(settings, f"{path}.atom"))
+        (link,) = [link for link in atom.entries[0].links if link.rel == "enclosure"]
+        assert (link.href, link.length, link.type) == (url, str(length), "image/jpeg")
+        json_feed = valid_json_feed(document(settings, f"{path}.json"))
+        item = json_feed["items"][0]
+        assert item["image"] == url
+        assert item["attachments"] == [
+            {
+                "url": url,
+                "mime_type": "image/jpeg",
+                "title": "Rapat pleno <terbuka>",
+                "size_in_bytes": length,
+            }
+        ]
+        assert "image" not in json_feed["items"][1]
+    sitemap = valid_sitemap(document(settings, "sitemaps/articles-1.xml"))
+    images = {
+        str(entry.findtext(f"{{{sitemaps.SITEMAP_NS}}}loc")): entry.findtext(
+            f"{{{sitemaps.IMAGE_NS}}}image/{{{sitemaps.IMAGE_NS}}}loc"
+        )
+        for entry in sitemap
+    }
+    assert [image for loc, image in images.items() if f"/berita/{with_photo}-" in loc] == [url]
+    assert len(images) == 2 and None in images.values()  # the other report has none
+    # The same bytes when rebuilt from scratch, by a process that remembers nothing.
+    forget_what_the_process_built()
+    assert rebuild(settings, full=True) == []
+
+
+def test_a_new_photo_replaces_the_old_and_a_retraction_takes_it_away(settings: Settings) -> None:
+    new_office(settings.database_url, "kab-pasuruan")
+    first = ready_photo(settings, "kab-pasuruan", alt="Foto pertama")
+    second = ready_photo(settings, "kab-pasuruan", alt="Foto kedua")
+    publish(settings, "kab-pasuruan", "Tetap", hours_ago=2)  # keeps every document there
+    article_id = publish(settings, "kab-pasuruan", "Berita", image={"media": first})
+    rebuild(settings)
+    paths = [f"{feed}.{kind}" for feed in FEEDS_OF_KAB_PASURUAN for kind in KINDS]
+    paths.append("sitemaps/articles-1.xml")
+    old, new = (f"/media/{media_id}/".encode() for media_id in (first, second))
+    assert all(old in document(settings, path) for path in paths)
+
+    publish(settings, "kab-pasuruan", "Berita", image={"media": second}, article_id=article_id)
+    rebuild(settings)
+    for path in paths:
+        body = document(settings, path)
+        assert new in body and old not in body, path
+
+    retract(settings, article_id)
+    rebuild(settings)
+    for path in paths:
+        assert b"/media/" not in document(settings, path), path

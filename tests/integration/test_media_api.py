@@ -282,6 +282,7 @@ def test_an_article_names_its_photo_and_shows_its_renditions(
         "media": media_id,
         "caption": "Rapat pleno terbuka",
         "credit": "Humas KPU",
+        "alt": "Rapat",  # not given with the article: the upload's, as the public sees it
         "status": "processing",
     }
     assert [(r["name"], r["width"], r["height"]) for r in shown["renditions"]][::2] == [

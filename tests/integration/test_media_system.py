@@ -1,5 +1,6 @@
 """Photos through the whole system (PostgreSQL, the database media store, real servers, a real
-worker): upload, renditions, publication, serving, retraction, and the jobs that go wrong."""
+worker): upload, renditions, publication, serving, retraction, and the jobs that go wrong; the
+demo reports' photos on the pages, in the feeds and the sitemaps, and taken off them."""
 
 from __future__ import annotations
 
@@ -8,24 +9,33 @@ import http.client
 import io
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+import lxml.html
+import redis
 import requests
 from PIL import ExifTags, Image
 from sqlalchemy import select
 
 from tests import pictures
 from tests.conftest import RunningSystem, eventually, new_office
+from tests.unit.feed.validators import valid_atom, valid_json_feed, valid_rss, valid_sitemap
+from warta import demo
 from warta.celery_app import create_celery
 from warta.db import session_scope
+from warta.demo.pictures import photo_for
+from warta.document_paths import REPROCESS_KEY
 from warta.failures import replay_failure
 from warta.media_store import DatabaseStore, original_key
-from warta.messages import MAKE_RENDITIONS
+from warta.messages import MAKE_RENDITIONS, REBUILD_FEEDS, RERENDER
 from warta.models import Failure, Media, Office
 from warta.photos import MAX_BYTES
+from warta_feed import sitemaps
 from warta_feed.media import VISIBILITY_SECONDS
+from warta_feed.rebuilds import BUILT_KEY, REBUILD_COUNT_KEY
 
 REPORT = {
     "title": "Rapat Pleno Terbuka Rekapitulasi Daftar Pemilih",
@@ -279,3 +289,184 @@ def test_the_upload_contract_through_the_real_server(system: RunningSystem) -> N
         f"{system.ingest_url}/v1/media/{first.json()['id']}", headers=auth(other_key), timeout=5
     )
     assert other.status_code == 404
+
+
+def page(url: str) -> lxml.html.HtmlElement:
+    response = fetch(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return lxml.html.fromstring(response.content)
+
+
+def og(root: lxml.html.HtmlElement, name: str) -> str | None:
+    found = root.xpath(f'//meta[@property="og:{name}"]/@content')
+    return str(found[0]) if found else None
+
+
+def published_ids(system: RunningSystem, key: str, ids: list[int]) -> bool:
+    return all(status(system, key, article_id) == "published" for article_id in ids)
+
+
+def test_the_demo_reports_carry_their_photos_everywhere(system: RunningSystem) -> None:
+    """`make run` loads the sample reports with photos drawn for them: uploaded, stripped and
+    rendered by the real path; a reader and an aggregator then see each photo where it belongs."""
+    _, key = new_office(system.database_url)
+    reports = demo.sample_reports()
+    ids = [demo.submit(system.ingest_url, key, report)["id"] for report in reports]
+    eventually(lambda: published_ids(system, key, ids), timeout=90)
+    resources = [
+        requests.get(f"{system.ingest_url}/v1/articles/{i}", headers=auth(key), timeout=5).json()
+        for i in ids
+    ]
+    photos = {}  # article id -> (media id, what the office said of the photo)
+    for report, resource in zip(reports, resources, strict=True):
+        drawn = photo_for(report["external_id"])
+        assert drawn is not None
+        image = resource["image"]
+        assert image["status"] == "ready" and len(image["renditions"]) == 6
+        assert (image["caption"], image["credit"], image["alt"]) == (
+            drawn.caption,
+            drawn.credit,
+            drawn.alt,
+        )
+        assert all(r["bytes"] for r in image["renditions"])
+        photos[resource["id"]] = (image["media"], drawn)
+    media = f"{system.feed_url}/media"
+    eventually(lambda: fetch(f"{media}/{photos[ids[0]][0]}/card.jpg").status_code == 200)
+
+    # The public renditions: the drawn scene, without the camera and position it was sent with.
+    main_lengths = {}
+    for media_id, _ in photos.values():
+        for name, size in (("card", (640, 400)), ("article", (1200, 800)), ("social", (1200, 630))):
+            for extension in ("webp", "jpg"):
+                response = fetch(f"{media}/{media_id}/{name}.{extension}")
+                assert response.status_code == 200
+                picture = Image.open(io.BytesIO(response.content))
+                assert picture.size == size
+                assert not picture.getexif() and b"Demo Camera" not in response.content
+        main_lengths[media_id] = len(fetch(f"{media}/{media_id}/article.jpg").content)
+
+    # The latest-news page: every card with its thumbnail and alt text.
+    def cards() -> dict[str, Any]:
+        response = fetch(f"{system.feed_url}/berita/")
+        if response.status_code != 200:  # not composed yet
+            return {}
+        root = lxml.html.fromstring(response.content)
+        return {card.get("data-article-id"): card for card in root.find_class("card")}
+
+    listed = eventually(
+        lambda: (found := cards()) and {str(i) for i in ids} <= set(found) and found
+    )
+    for article_id, (media_id, drawn) in photos.items():
+        (image,) = listed[str(article_id)].xpath(
+            ".//picture//img"
+        )  # (libxml2 knows no void <source>)
+        (source,) = listed[str(article_id)].xpath(".//picture/source")
+        assert image.get("src") == f"{media}/{media_id}/card.jpg"
+        assert source.get("srcset") == f"{media}/{media_id}/card.webp 640w"
+        assert (image.get("width"), image.get("height")) == ("640", "400")
+        assert image.get("alt") == drawn.alt and image.get("loading") == "lazy"
+
+    # The article page: the photo at the column's width, its caption and credit, and the social
+    # card for link previews; JSON-LD for search engines.
+    for resource in resources:
+        media_id, drawn = photos[resource["id"]]
+        root = page(resource["url"])
+        (image,) = root.xpath('//figure[@class="lead-image"]//img')
+        assert image.get("src") == f"{media}/{media_id}/article.jpg"
+        assert (image.get("width"), image.get("height")) == ("1200", "800")
+        assert image.get("alt") == drawn.alt and image.get("loading") is None
+        caption = root.xpath('//figure[@class="lead-image"]/figcaption')[0].text_content()
+        assert drawn.caption in caption and drawn.credit in caption
+        assert og(root, "image") == f"{media}/{media_id}/social.jpg"
+        assert (og(root, "image:width"), og(root, "image:height")) == ("1200", "630")
+        assert og(root, "image:alt") == drawn.alt
+        (jsonld,) = root.xpath('//script[@type="application/ld+json"]/text()')
+        assert json.loads(jsonld)["image"][0]["url"] == f"{media}/{media_id}/article.jpg"
+
+    # The feeds and the image sitemap: the article-width JPEG, its real length and type.
+    def built(path: str) -> bytes:
+        response = fetch(f"{system.feed_url}/{path}")
+        return response.content if response.status_code == 200 else b""
+
+    eventually(lambda: all(str(i).encode() in built("sitemaps/articles-1.xml") for i in ids))
+    rss = valid_rss(built("feed.rss"))
+    atom = valid_atom(built("feed.atom"))
+    json_feed = valid_json_feed(built("feed.json"))
+    enclosures = {entry.link: entry.enclosures[0] for entry in rss.entries}
+    atom_links = {
+        entry.link: next(link for link in entry.links if link.rel == "enclosure")
+        for entry in atom.entries
+    }
+    json_images = {item["url"]: item for item in json_feed["items"]}
+    for resource in resources:
+        media_id, _ = photos[resource["id"]]
+        url, length = f"{media}/{media_id}/article.jpg", main_lengths[media_id]
+        for found in (enclosures[resource["url"]], atom_links[resource["url"]]):
+            assert (found.href, found.type, int(found.length)) == (url, "image/jpeg", length)
+        item = json_images[resource["url"]]
+        assert item["image"] == url and item["attachments"][0]["size_in_bytes"] == length
+    sitemap = valid_sitemap(built("sitemaps/articles-1.xml"))
+    image_locs = sitemap.xpath("//image:loc/text()", namespaces={"image": sitemaps.IMAGE_NS})
+    assert {f"{media}/{media_id}/article.jpg" for media_id, _ in photos.values()} <= set(image_locs)
+
+    # Rebuilt from scratch, the feeds and sitemaps are the same bytes (the same ETags), and a
+    # page rendered again now that its photo is made is the page rendered while it was not.
+    paths = ["feed.rss", "feed.atom", "feed.json", "sitemaps/articles-1.xml"]
+    etags = {path: fetch(f"{system.feed_url}/{path}").headers["ETag"] for path in paths}
+    article_etag = fetch(resources[0]["url"]).headers["ETag"]
+    client = redis.Redis.from_url(system.redis_url)
+    rebuilds = int(client.get(REBUILD_COUNT_KEY) or 0)
+    client.delete(BUILT_KEY)  # the next rebuild redoes everything
+    run = "photos-" + uuid.uuid4().hex[:8]
+    celery = create_celery(system.redis_url)
+    celery.send_task(RERENDER, kwargs={"article_id": ids[0], "run": run, "total": 1})
+    celery.send_task(REBUILD_FEEDS)
+    eventually(lambda: int(client.get(REBUILD_COUNT_KEY) or 0) > rebuilds)
+    eventually(lambda: client.get(REPROCESS_KEY.format(run=run)) == b"1")
+    time.sleep(1.5)  # past the second the feed service keeps a document in memory
+    assert {path: fetch(f"{system.feed_url}/{path}").headers["ETag"] for path in paths} == etags
+    assert fetch(resources[0]["url"]).headers["ETag"] == article_etag
+
+
+def test_a_photo_taken_down_leaves_feeds_sitemaps_and_pages(system: RunningSystem) -> None:
+    """A revision with another photo, then a retraction: the photo no live report shows any
+    more answers 410, and no feed, sitemap or page names it."""
+    _, key = new_office(system.database_url)
+    first, second = ready_photo(system, key), ready_photo(system, key)
+    article_id = submit(system, key, first["id"], "Penetapan DPT Bergambar")
+    eventually(lambda: status(system, key, article_id) == "published")
+    first_url = f"{system.feed_url}/media/{first['id']}/"
+    second_url = f"{system.feed_url}/media/{second['id']}/"
+    resource_url = f"{system.ingest_url}/v1/articles/{article_id}"
+    public_url = requests.get(resource_url, headers=auth(key), timeout=5).json()["url"]
+    documents = ["feed.rss", "feed.atom", "feed.json", "sitemaps/articles-1.xml", "berita/"]
+
+    def shown(prefix: str) -> dict[str, bool]:
+        return {
+            path: prefix in fetch(f"{system.feed_url}/{path}").text
+            for path in [*documents, public_url.removeprefix(system.feed_url + "/")]
+        }
+
+    eventually(lambda: all(shown(first_url).values()) and shown(first_url))
+    eventually(lambda: fetch(f"{first_url}card.jpg").status_code == 200)
+
+    report = {**REPORT, "title": "Penetapan DPT Bergambar", "image": {"media": second["id"]}}
+    current = requests.get(resource_url, headers=auth(key), timeout=5)
+    revised = requests.put(
+        resource_url,
+        json=report,
+        headers=auth(key, **{"If-Match": current.headers["ETag"]}),
+        timeout=10,
+    )
+    assert revised.status_code == 202, revised.text
+    eventually(lambda: all(shown(second_url).values()) and not any(shown(first_url).values()))
+    eventually(lambda: fetch(f"{first_url}card.jpg").status_code == 410)
+    assert fetch(f"{second_url}card.jpg").status_code == 200
+
+    requests.delete(resource_url, headers=auth(key), timeout=5)
+    eventually(lambda: fetch(public_url).status_code == 410)
+    eventually(lambda: not any(shown(second_url)[path] for path in documents))
+    renditions = [
+        f"{second_url}{n}.{e}" for n in ("card", "article", "social") for e in ("webp", "jpg")
+    ]
+    eventually(lambda: {fetch(url).status_code for url in renditions} == {410})

@@ -25,8 +25,9 @@ from warta.models import Article, Office, Revision
 from warta.settings import Settings
 from warta_feed.app import create_app
 from warta_feed.view_counts import FLUSH_PENDING_KEY, count_view, flush_views
+from warta_render.listings import compose_pages, store_composed
 from warta_render.pages import article_view, render_snippets
-from warta_render.tasks import compose_pages, store_composed, store_snippets
+from warta_render.snippets import store_snippets
 
 READER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile"

@@ -17,7 +17,7 @@ from warta.db import session_scope
 from warta.messages import batch_message, revision_message
 from warta.models import Article, Failure, Office, Revision, Snippet, utcnow
 from warta.pipeline import ENRICH, NORMALISE, PUBLISH, RENDER, TAG
-from warta_feed.publishing import REBUILD_COUNT_KEY
+from warta_feed.rebuilds import REBUILD_COUNT_KEY
 
 
 def submit(system: RunningSystem, key: str, title: str, **fields: str) -> int:

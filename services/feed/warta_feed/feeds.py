@@ -51,11 +51,17 @@ class Channel:
 
 @dataclass(frozen=True)
 class LeadImage:
+    """The image an entry carries: an uploaded photo's article-width JPEG (everything known),
+    or an office's own image (what its server said, if anything)."""
+
     url: str
     caption: str = ""
     credit: str = ""
-    length: int | None = None  # bytes, when the image server told us
+    length: int | None = None  # bytes, when known
     media_type: str | None = None  # image/jpeg, ... when known
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,9 @@ class FeedEntry:
             return self.content_html
         image = self.image
         caption = " — ".join(part for part in (image.caption, image.credit) if part)
-        figure = f'<figure><img src="{escape(image.url)}" alt="{escape(image.caption)}">'
+        size = f' width="{image.width}" height="{image.height}"' if image.width else ""
+        alt = escape(image.alt or image.caption)
+        figure = f'<figure><img src="{escape(image.url)}"{size} alt="{alt}">'
         if caption:
             figure += f"<figcaption>{escape(caption)}</figcaption>"
         return figure + "</figure>\n" + self.content_html

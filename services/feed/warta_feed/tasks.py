@@ -10,6 +10,7 @@ from typing import Any
 from celery import current_task
 from sqlalchemy.orm import Session, object_session
 
+from warta.articles import go_live
 from warta.celery_app import app
 from warta.coalescing import (
     FEED_REBUILD,
@@ -25,9 +26,8 @@ from warta.pipeline import PUBLISH, STAGE_OF_TASK, Status
 from warta.redis_client import get_redis
 from warta.settings import Settings, get_settings
 from warta.stages import STAGE_TASK_OPTIONS, run_stage
-from warta_feed.publishing import (
+from warta_feed.rebuilds import (
     REBUILD_COUNT_KEY,
-    go_live,
     rebuild_documents,
     rebuild_tag_feeds_and_archives,
 )
@@ -50,7 +50,7 @@ def _photo_ready(revision: Revision) -> bool:
 def _go_live(session: Session, revision: Revision, photo_ready: bool) -> str | None:
     if not photo_ready:
         # It waits as `rendered`: the rendition job sends it on once the photo is ready (or,
-        # should that message be lost, the relay's sweep of stalled revisions does).
+        # should that message be lost, the relay's sweep of lost work asks for it again).
         return Status.RENDERED
     # A future revision stays `scheduled`; the relay's sweep (warta.schedule) queues it again
     # when its time comes. No ETA message: the broker may lose it, the database keeps it.

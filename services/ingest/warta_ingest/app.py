@@ -18,6 +18,7 @@ from warta.settings import Settings
 from warta_ingest import uploads  # noqa: F401 (its routes, /v1/media, join the api blueprint)
 from warta_ingest.api import api
 from warta_ingest.authentication import KeyCache
+from warta_ingest.desk import csrf, init_desk
 from warta_ingest.openapi import docs
 from warta_ingest.problems import register_problem_handlers
 from warta_ingest.ratelimits import create_limiter
@@ -55,6 +56,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_problem_handlers(app)
     create_limiter(app, settings)
     app.register_blueprint(api)
+    init_desk(app, settings)
+    # CSRF tokens are for the desk's forms: the API's callers prove themselves by their key.
+    csrf.exempt(api)
     app.register_blueprint(health)
     instrument(app, "ingest", PipelineCollector(settings))
     app.register_blueprint(docs)

@@ -16,10 +16,13 @@ from typing import Any
 from flask import Response, jsonify
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import Headers
 
 from warta.models import IDEMPOTENCY_WINDOW, IdempotencyRecord, utcnow
+from warta_ingest.problems import Problem
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_IDEMPOTENCY_KEY = 255
 
 
 @dataclass
@@ -37,6 +40,21 @@ class Answer:
         if replayed:
             response.headers[REPLAYED_HEADER] = "true"
         return response
+
+
+def requested_key(headers: Headers) -> str | None:
+    """The request's `Idempotency-Key`, if it sent one (400 if it is empty or too long)."""
+    key = headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise Problem(
+            400,
+            "Bad Request",
+            f"`Idempotency-Key` must be 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+            kind="invalid-idempotency-key",
+        )
+    return key
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:

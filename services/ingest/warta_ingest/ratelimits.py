@@ -1,17 +1,17 @@
 """Rate limits (Flask-Limiter, counted in Redis).
 
 Requests are counted per presented key (by its SHA-256), so each office has its own budget and
-a rotated key its own. Refused keys are counted per client address as well (behind the edge,
-the address it forwards: see warta.proxies): past `REFUSED_KEY_LIMIT`, that address gets 429
-before its key is even looked up, so random keys cost no database query each. When Redis is
-away the limiter counts in memory instead of refusing: a submission is never turned away
-because the broker is down."""
+a rotated key its own; the desk's per signed-in person, under the same limit. Refused keys are
+counted per client address as well (behind the edge, the address it forwards: see
+warta.proxies): past `REFUSED_KEY_LIMIT`, that address gets 429 before its key is even looked
+up, so random keys cost no database query each. When Redis is away the limiter counts in memory
+instead of refusing: a submission is never turned away because the broker is down."""
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 from flask_limiter import ApplicationLimit, Limit, Limiter
 from flask_limiter.util import get_remote_address
 
@@ -19,6 +19,11 @@ from warta.settings import Settings
 
 
 def rate_limit_key() -> str:
+    if request.blueprint == "desk":
+        # A signed-in person's budget is their own, as an office key's is; before signing in,
+        # their address's.
+        user = session.get("user")
+        return f"desk-user:{user}" if isinstance(user, int) else "address:" + get_remote_address()
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and key.strip():
         return "key:" + hashlib.sha256(key.strip().encode()).hexdigest()
@@ -26,8 +31,16 @@ def rate_limit_key() -> str:
 
 
 def _not_the_office_api() -> bool:
-    # Only the office API is limited; health checks and the documentation are not.
     return request.blueprint != "api"
+
+
+ASSETS = frozenset({"desk.static", "desk.preview_css"})
+
+
+def _not_written_to() -> bool:
+    # The office API and the desk are limited alike; health checks and the documentation,
+    # and the desk's stylesheet and script, are not.
+    return request.blueprint not in ("api", "desk") or request.endpoint in ASSETS
 
 
 def _refused(response: Response) -> bool:
@@ -38,7 +51,7 @@ def create_limiter(app: Flask, settings: Settings) -> Limiter:
     return Limiter(
         rate_limit_key,
         app=app,
-        default_limits=[Limit(settings.rate_limit, exempt_when=_not_the_office_api)],
+        default_limits=[Limit(settings.rate_limit, exempt_when=_not_written_to)],
         application_limits=[
             ApplicationLimit(
                 settings.refused_key_limit,

@@ -49,10 +49,17 @@ def article_resource(
         "tags": revision.tags or [],
         "warnings": revision.warnings or [],
         "image": image_resource(revision.submission.get("image"), image),
+        "revised_by": reviser_resource(revision),
         "views": article.views,
         "url": public_url,
         "links": {"self": self_link, **({"public": public_url} if public_url else {})},
     }
+
+
+def reviser_resource(revision: Revision) -> dict[str, Any] | None:
+    """Who made the revision on the desk; None when the office's key did."""
+    user = revision.reviser
+    return {"id": user.id, "email": user.email} if user is not None else None
 
 
 def _iso(value: Any) -> str | None:
@@ -60,14 +67,18 @@ def _iso(value: Any) -> str | None:
 
 
 def image_resource(submitted: Any, image: LeadImage | None) -> dict[str, Any] | None:
-    """The lead image as the office submitted it; an uploaded photo's with its state and its
-    renditions."""
+    """The lead image as the office submitted it; an uploaded photo's with the caption, credit
+    and alt that the public sees (the article's own, else those of the upload), its state and
+    its renditions."""
     if not isinstance(submitted, dict):
         return None
     if image is None or image.media_id is None:
         return dict(submitted)
     return {
         **submitted,
+        "caption": image.caption,
+        "credit": image.credit,
+        "alt": image.alt,
         "status": image.status,
         "renditions": [_rendition(rendition) for rendition in image.renditions],
     }

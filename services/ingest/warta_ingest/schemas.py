@@ -247,9 +247,22 @@ class ArticleSchema(Schema):
         metadata={"description": "What normalise doubted or changed; empty until it has run."},
     )
     image = fields.Nested("ArticleImageSchema", required=True, allow_none=True)
+    revised_by = fields.Nested(
+        "ReviserSchema",
+        required=True,
+        allow_none=True,
+        metadata={"description": "The desk user who made this revision; null for the key."},
+    )
     views = fields.Integer(required=True)
     url = fields.String(required=True, allow_none=True)
     links = fields.Nested(LinksSchema, required=True)
+
+
+class ReviserSchema(Schema):
+    """A person of the office who wrote on the desk (`/desk/`)."""
+
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
 
 
 MEDIA_STATUSES = ("processing", "ready", "failed")
@@ -289,7 +302,8 @@ class MediaSchema(Schema):
 
 
 class ArticleImageSchema(Schema):
-    """An article's lead image as submitted; for an uploaded photo, also its state and its
+    """An article's lead image as submitted; for an uploaded photo, the caption, credit and alt
+    the public sees (the article's own, else those given with the upload), its state and its
     renditions."""
 
     media = fields.Integer()

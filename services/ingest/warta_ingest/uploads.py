@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g, jsonify, request
@@ -24,11 +25,13 @@ from warta.messages import MAKE_RENDITIONS
 from warta.models import MAX_ID, Media
 from warta.outbox import add_message
 from warta.photos import MAX_BYTES, UNSPECIFIC_TYPES, Inspected, Refused, inspect
-from warta_ingest.api import _field_errors, _idempotency_key, _replay, _write, api, settings
-from warta_ingest.idempotency import Answer, request_fingerprint
+from warta.settings import Settings
+from warta_ingest.api import api, settings
+from warta_ingest.idempotency import Answer, request_fingerprint, requested_key
 from warta_ingest.problems import Problem, invalid
 from warta_ingest.resources import media_resource
 from warta_ingest.schemas import ImageTextsSchema
+from warta_ingest.submissions import commit, field_errors, replayed_answer
 
 texts_schema = ImageTextsSchema()
 
@@ -57,26 +60,65 @@ def upload_media() -> ResponseReturnValue:
     fingerprint = request_fingerprint(
         "POST", "/v1/media", json.dumps(texts, sort_keys=True).encode() + b"\n" + data
     )
-    key = _idempotency_key()
-    if key is not None and (replay := _replay(key, fingerprint)) is not None:
-        return replay
+    key = requested_key(request.headers)
+    # A retry is answered before its photo is judged and stored again.
+    if key is not None and (
+        replay := replayed_answer(settings().database_url, g.office_id, key, fingerprint)
+    ):
+        return replay.to_response(replayed=True)
+    photo = keep_photo(settings(), data, declared_type)
+
+    def write(session: Session) -> Answer:
+        media = add_media(session, g.office_id, photo, texts)
+        link = f"/v1/media/{media.id}"
+        return Answer(201, media_resource(media, settings().public_base_url), {"Location": link})
+
+    answer, replayed = commit(settings().database_url, g.office_id, write, key, fingerprint)
+    return answer.to_response(replayed=replayed)
+
+
+@dataclass(frozen=True)
+class Photo:
+    """An upload judged an acceptable photo, its bytes kept in the media store."""
+
+    inspected: Inspected
+    length: int
+    stored_as: str
+
+
+def keep_photo(settings: Settings, data: bytes, declared_type: str) -> Photo:
+    """Judge an upload (415, 413 or 422 when it is no acceptable photo) and keep its bytes in
+    the media store (by their SHA-256: a retry writes the same). The API and the desk both
+    upload through here and `add_media`."""
+    if len(data) > MAX_BYTES:
+        raise _too_large()
     try:
         inspected = inspect(data, declared_type)
     except Refused as refusal:
         status = REFUSAL_STATUS[refusal.reason]
         raise Problem(status, TITLES[status], str(refusal), kind=refusal.reason) from None
     stored_as = original_key(hashlib.sha256(data).hexdigest())
-    media_store(settings()).put(stored_as, data)
+    media_store(settings).put(stored_as, data)
+    return Photo(inspected, len(data), stored_as)
 
-    def write(session: Session) -> Answer:
-        media = _new_media(inspected, len(data), stored_as, texts)
-        session.add(media)
-        session.flush()
-        add_message(session, MAKE_RENDITIONS, {"media_id": media.id})
-        link = f"/v1/media/{media.id}"
-        return Answer(201, media_resource(media, settings().public_base_url), {"Location": link})
 
-    return _write(write, fingerprint)
+def add_media(session: Session, office_id: int, photo: Photo, texts: dict[str, str]) -> Media:
+    """The photo's record, and the message that asks for its renditions, in `session`."""
+    media = Media(
+        office_id=office_id,
+        media_type=photo.inspected.media_type,
+        width=photo.inspected.width,
+        height=photo.inspected.height,
+        length=photo.length,
+        original_key=photo.stored_as,
+        caption=texts.get("caption"),
+        credit=texts.get("credit"),
+        alt=texts.get("alt"),
+    )
+    session.add(media)
+    session.flush()
+    add_message(session, MAKE_RENDITIONS, {"media_id": media.id})
+    return media
 
 
 @api.get("/media/<int:media_id>")
@@ -90,20 +132,6 @@ def get_media(media_id: int) -> ResponseReturnValue:
             )
         body = media_resource(media, settings().public_base_url)
     return jsonify(body)
-
-
-def _new_media(inspected: Inspected, length: int, stored_as: str, texts: dict[str, str]) -> Media:
-    return Media(
-        office_id=g.office_id,
-        media_type=inspected.media_type,
-        width=inspected.width,
-        height=inspected.height,
-        length=length,
-        original_key=stored_as,
-        caption=texts.get("caption"),
-        credit=texts.get("credit"),
-        alt=texts.get("alt"),
-    )
 
 
 def _read_upload() -> tuple[bytes, str, dict[str, str]]:
@@ -127,7 +155,7 @@ def _read_upload() -> tuple[bytes, str, dict[str, str]]:
     try:
         texts: dict[str, str] = texts_schema.load(fields.to_dict())
     except ValidationError as error:
-        raise invalid(_field_errors(error)) from None
+        raise invalid(field_errors(error)) from None
     return data, declared_type, texts
 
 

@@ -18,8 +18,10 @@ import lxml.html
 import nh3
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from sqlalchemy.orm import object_session
 
 from warta import document_paths as paths
+from warta.media import LeadImage, lead_image
 from warta.models import Article, Revision
 from warta.settings import Settings
 from warta.tags import is_section
@@ -72,11 +74,16 @@ class ArticleView:
     views: int
     office_slug: str
     office_name: str
-    image: dict[str, Any] | None
+    image: LeadImage | None  # an uploaded photo with its renditions, or an office's own URL
 
     @property
     def labels(self) -> dict[str, str]:
         return LABELS.get(self.language, LABELS["id"])
+
+    @property
+    def image_alt(self) -> str:
+        """What a screen reader says of the lead image: its alt text, else its caption."""
+        return (self.image.alt or self.image.caption) if self.image else ""
 
 
 @dataclass(frozen=True)
@@ -97,17 +104,39 @@ class PageMeta:
     language: str = "id"
     feeds: list[Feed] = field(default_factory=list)
     og_type: str = "website"
-    image_url: str | None = None
+    image: SocialImage | None = None
+
+
+@dataclass(frozen=True)
+class SocialImage:
+    """og:image: the photo's 1200x630 social card (its size and type known), or an office's
+    own image URL (nothing else known)."""
+
+    url: str
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
+    media_type: str | None = None
+
+
+# The photo's rendition for link previews, and those given to search engines (JSON-LD), each
+# in JPEG: every reader takes it. Google asks for several aspect ratios.
+SOCIAL_RENDITION = "social"
+JSONLD_RENDITIONS = ("article", "social", "card")
 
 
 def article_view(article: Article, revision: Revision, settings: Settings) -> ArticleView:
+    """The view of a revision loaded in a session (its lead photo is read in the same one)."""
+    session = object_session(revision)
+    assert session is not None, "a revision loaded in a session"
+    image = lead_image(session, revision.submission.get("image"), settings.public_base_url)
     return view_of(
         article,
         revision,
         (article.office.slug, article.office.name),
         settings,
         body_html=clean_body(revision.body_html or ""),
-        image=revision.submission.get("image"),
+        image=image,
     )
 
 
@@ -118,11 +147,11 @@ def view_of(
     settings: Settings,
     *,
     body_html: str,
-    image: Any,
+    image: LeadImage | None,
 ) -> ArticleView:
     """The view of an article's live revision, from anything with their fields (the ORM's
-    objects, or a row of the columns a listing shows: its cards have no body), and the slug and
-    name of its office."""
+    objects, or a row of the columns a listing shows: its cards have no body), the slug and
+    name of its office, and its lead image (`warta.media.lead_images`)."""
     assert revision.title and revision.slug, "render runs after normalise"
     updated = article.updated_at if article.live_revision and article.live_revision > 1 else None
     return ArticleView(
@@ -144,7 +173,7 @@ def view_of(
         views=article.views,
         office_slug=office[0],
         office_name=office[1],
-        image=lead_image(image),
+        image=shown_image(image),
     )
 
 
@@ -162,18 +191,24 @@ def clean_body(body_html: str) -> str:
     return inner.removeprefix("<div>").removesuffix("</div>")
 
 
-def lead_image(image: Any) -> dict[str, Any] | None:
-    """The submitted lead image, if its URL is an absolute http(s) one (ingest demands https)."""
-    if not isinstance(image, dict) or not isinstance(image.get("url"), str):
-        return None
-    url = urlsplit(image["url"])
+def shown_image(image: LeadImage | None) -> LeadImage | None:
+    """The lead image if a page may show it: an uploaded photo (its renditions are ours), or
+    an office's own image at an absolute http(s) URL (ingest demands https)."""
+    if image is None or image.media_id is not None:
+        return image
+    url = urlsplit(image.url)
     if url.scheme not in ("https", "http") or not url.netloc:
         return None
-    return {
-        "url": image["url"],
-        "caption": str(image.get("caption") or ""),
-        "credit": str(image.get("credit") or ""),
-    }
+    return image
+
+
+def social_image(image: LeadImage | None, alt: str) -> SocialImage | None:
+    if image is None:
+        return None
+    social = image.rendition(SOCIAL_RENDITION, "jpg")
+    if social is None:  # an office's own image: only its URL is known
+        return SocialImage(image.url, alt)
+    return SocialImage(social.url, alt, social.width, social.height, social.media_type)
 
 
 def site_feed(settings: Settings) -> Feed:
@@ -239,7 +274,7 @@ def render_snippets(view: ArticleView, settings: Settings) -> dict[str, str]:
         language=view.language,
         feeds=[site_feed(settings), office_feed(settings, view.office_slug, view.office_name)],
         og_type="article",
-        image_url=view.image["url"] if view.image else None,
+        image=social_image(view.image, view.image_alt),
     )
     article = render("article.html", settings, article=view)
     return {
@@ -296,8 +331,33 @@ def news_article_jsonld(view: ArticleView, settings: Settings) -> dict[str, Any]
     if view.dateline.get("place"):
         data["contentLocation"] = {"@type": "Place", "name": view.dateline["place"]}
     if view.image:
-        data["image"] = [view.image["url"]]
+        data["image"] = jsonld_images(view.image)
     return data
+
+
+def jsonld_images(image: LeadImage) -> list[Any]:
+    """schema.org ImageObjects of the photo's JPEG renditions (the article's first), or the URL
+    of an office's own image."""
+    renditions = [image.rendition(name, "jpg") for name in JSONLD_RENDITIONS]
+    if not any(renditions):
+        return [image.url]
+    objects = []
+    for rendition in renditions:
+        if rendition is None:
+            continue
+        found: dict[str, Any] = {
+            "@type": "ImageObject",
+            "url": rendition.url,
+            "width": rendition.width,
+            "height": rendition.height,
+            "encodingFormat": rendition.media_type,
+        }
+        if image.caption:
+            found["caption"] = image.caption
+        if image.credit:
+            found["creditText"] = image.credit
+        objects.append(found)
+    return objects
 
 
 def render_listing_page(

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.unit.articles import add_article
-from warta.articles import retract
+from warta.articles import go_live, retract
 from warta.models import FeedChange, Office, utcnow
 from warta.pipeline import Status
-from warta_feed.publishing import go_live, rebuild_scope
+from warta_feed.changes import rebuild_scope
 
 PEMILU = {"slug": "pemilu-2024", "label": "Pemilu 2024", "source": "vocabulary"}
 PILKADA = {"slug": "pilkada", "label": "Pilkada", "source": "vocabulary"}

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from xml.etree.ElementTree import Element
 
 import pytest
 
+from warta.media import LeadImage, renditions_of
+from warta.models import MEDIA_PROCESSING, Media
 from warta.settings import Settings
 from warta_render.pages import (
     ArticleView,
     clean_body,
-    lead_image,
     render_block,
     render_card,
     render_error_page,
     render_listing_page,
     render_snippets,
+    shown_image,
 )
 
 from .markup_checks import (
@@ -39,6 +42,28 @@ SETTINGS = Settings.from_env(
 )
 
 
+HOSTED = LeadImage("https://img.example/a.jpg", caption="Webinar seri VIII", credit="KPU", alt="")
+
+
+def photo(width: int = 4000, height: int = 3000, **texts: str) -> LeadImage:
+    """An uploaded photo of this size as `warta.media.lead_images` gives it (its renditions as
+    planned: a page shows the same before and after they are made)."""
+    media = Media(id=12, width=width, height=height, status=MEDIA_PROCESSING)
+    renditions = tuple(renditions_of(media, "https://warta.example"))
+    main = next(r for r in renditions if (r.name, r.extension) == ("article", "jpg"))
+    values = {"caption": "Peserta rapat pleno", "credit": "Humas KPU", "alt": "", **texts}
+    return LeadImage(
+        main.url,
+        media_id=12,
+        status=MEDIA_PROCESSING,
+        media_type=main.media_type,
+        width=main.width,
+        height=main.height,
+        renditions=renditions,
+        **values,
+    )
+
+
 def sample_view(**changes: object) -> ArticleView:
     view = ArticleView(
         id=7,
@@ -58,7 +83,7 @@ def sample_view(**changes: object) -> ArticleView:
         views=1283,
         office_slug="kab-pasuruan",
         office_name="KPU Kabupaten Pasuruan",
-        image={"url": "https://img.example/a.jpg", "caption": "Webinar seri VIII", "credit": "KPU"},
+        image=HOSTED,
     )
     return replace(view, **changes)  # type: ignore[arg-type]
 
@@ -124,6 +149,97 @@ def test_article_page_head_for_search_engines_feed_readers_and_previews() -> Non
     assert head_links(root, "stylesheet")[0]["href"].startswith(
         "https://warta.example/assets/site.css?v="
     )
+
+
+def pictures_of(root: Element) -> list[tuple[dict[str, str], dict[str, str]]]:
+    """Each <picture>: its WebP <source> and its <img>."""
+    found = []
+    for picture in elements(root, "picture"):
+        (source,) = elements(picture, "source")
+        (image,) = elements(picture, "img")
+        found.append((dict(source.attrib), dict(image.attrib)))
+    return found
+
+
+MEDIA = "https://warta.example/media/12"
+
+
+def test_a_card_shows_the_photos_card_rendition_lazily_in_webp_and_jpeg() -> None:
+    view = sample_view(image=photo(alt="Peserta duduk menghadap layar presentasi"))
+    ((source, image),) = pictures_of(parse_fragment(render_card(view, SETTINGS)))
+    assert source["type"] == "image/webp"
+    assert source["srcset"] == f"{MEDIA}/card.webp 640w"
+    assert image["src"] == f"{MEDIA}/card.jpg"
+    assert image["srcset"] == f"{MEDIA}/card.jpg 640w"
+    assert source["sizes"] == image["sizes"] == "(max-width: 52rem) calc(100vw - 2.5rem), 12rem"
+    assert (image["width"], image["height"]) == ("640", "400")
+    assert image["alt"] == "Peserta duduk menghadap layar presentasi"
+    assert image["loading"] == "lazy" and image["class"] == "card-image"
+
+
+def test_a_small_photo_is_shown_at_its_own_size() -> None:
+    view = sample_view(image=photo(500, 250))
+    ((_, card),) = pictures_of(parse_fragment(render_card(view, SETTINGS)))
+    assert (card["width"], card["height"]) == ("400", "250")  # the 8:5 crop, not enlarged
+    ((_, lead),) = pictures_of(parse_fragment(render_snippets(view, SETTINGS)["article"]))
+    assert (lead["width"], lead["height"]) == ("500", "250")
+    assert lead["srcset"] == f"{MEDIA}/article.jpg 500w"
+
+
+def test_the_article_shows_its_photo_at_once_with_caption_and_credit() -> None:
+    view = sample_view(image=photo())
+    root = parse_fragment(render_snippets(view, SETTINGS)["article"])
+    ((source, image),) = pictures_of(root)
+    assert source["srcset"] == f"{MEDIA}/article.webp 1200w"
+    assert image["src"] == f"{MEDIA}/article.jpg"
+    assert (image["width"], image["height"]) == ("1200", "900")
+    assert image["sizes"] == "(max-width: 46.5rem) calc(100vw - 2.5rem), 44rem"
+    # Above the fold: not lazy. No alt text given, so the caption says what it shows.
+    assert "loading" not in image and image["fetchpriority"] == "high"
+    assert image["alt"] == "Peserta rapat pleno"
+    (caption,) = elements(root, "figcaption")
+    assert text(caption) == "Peserta rapat pleno Humas KPU"
+
+
+def test_the_page_gives_link_previews_the_social_card_and_search_engines_every_rendition() -> None:
+    view = sample_view(image=photo(alt="Peserta rapat"))
+    root = parse_page(render_snippets(view, SETTINGS)["page"])
+    assert meta_property(root, "og:image") == f"{MEDIA}/social.jpg"
+    assert meta_property(root, "og:image:type") == "image/jpeg"
+    assert meta_property(root, "og:image:width") == "1200"
+    assert meta_property(root, "og:image:height") == "630"
+    assert meta_property(root, "og:image:alt") == "Peserta rapat"
+    twitter = [m.get("content") for m in elements(root, "meta") if m.get("name") == "twitter:card"]
+    assert twitter == ["summary_large_image"]
+    images = json_ld(root)["image"]
+    assert [(i["url"], i["width"], i["height"]) for i in images] == [
+        (f"{MEDIA}/article.jpg", 1200, 900),
+        (f"{MEDIA}/social.jpg", 1200, 630),
+        (f"{MEDIA}/card.jpg", 640, 400),
+    ]
+    assert {i["@type"] for i in images} == {"ImageObject"}
+    assert {(i["caption"], i["creditText"]) for i in images} == {
+        ("Peserta rapat pleno", "Humas KPU")
+    }
+
+
+def test_an_offices_own_image_is_shown_by_its_url() -> None:
+    view = sample_view()
+    card = parse_fragment(render_card(view, SETTINGS))
+    assert elements(card, "picture") == []
+    (image,) = elements(card, "img")
+    assert image.get("src") == "https://img.example/a.jpg" and image.get("loading") == "lazy"
+    page = parse_page(render_snippets(view, SETTINGS)["page"])
+    assert meta_property(page, "og:image:width") is None
+    assert meta_property(page, "og:image:alt") == "Webinar seri VIII"  # its caption
+    lead = next(i for i in elements(page, "img") if i.get("src") == "https://img.example/a.jpg")
+    assert lead.get("alt") == "Webinar seri VIII" and lead.get("loading") is None
+
+
+def test_without_an_image_the_page_previews_the_sites_logo() -> None:
+    root = parse_page(render_snippets(sample_view(image=None), SETTINGS)["page"])
+    assert meta_property(root, "og:image") == "https://warta.example/logo.png"
+    assert elements(root, "picture") == [] and "image" not in json_ld(root)
 
 
 def test_updated_report_shows_its_correction_date() -> None:
@@ -198,9 +314,7 @@ def test_no_markup_from_a_report_runs_script(payload: str) -> None:
         dateline={"place": payload},
         tags=[{"slug": payload, "label": payload, "source": "office"}],
         office_name=payload,
-        image=lead_image(
-            {"url": "https://img.example/a.jpg", "caption": payload, "credit": payload}
-        ),
+        image=photo(caption=payload, credit=payload, alt=payload),
     )
     snippets = render_snippets(view, SETTINGS)
     page = parse_page(snippets["page"])
@@ -212,12 +326,8 @@ def test_no_markup_from_a_report_runs_script(payload: str) -> None:
     parse_page(listing)
 
 
-def test_lead_image_must_be_a_web_url() -> None:
-    assert lead_image({"url": "javascript:alert(1)", "caption": "x"}) is None
-    assert lead_image({"url": "data:image/svg+xml,<svg onload=alert(1)>"}) is None
-    assert lead_image("https://img.example/a.jpg") is None
-    assert lead_image({"url": "https://img.example/a.jpg"}) == {
-        "url": "https://img.example/a.jpg",
-        "caption": "",
-        "credit": "",
-    }
+def test_an_offices_own_image_must_be_a_web_url() -> None:
+    for url in ("javascript:alert(1)", "data:image/svg+xml,<svg onload=alert(1)>", "/a.jpg"):
+        assert shown_image(LeadImage(url, caption="x", credit="", alt="")) is None
+    assert shown_image(HOSTED) == HOSTED
+    assert shown_image(photo()) == photo()
