@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install chromium nginx wrk run test test-unit lint bench clean translations
+.PHONY: help install chromium nginx wrk run test test-unit lint bench compose-check clean translations
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -61,6 +61,11 @@ bench: install wrk nginx ## Every benchmark, one after another; figures go to do
 	$(PYTHON) bench/desk.py
 	$(PYTHON) bench/pipeline.py --reports 5000 --workers-per-stage 1 2 --postgres
 	$(PYTHON) bench/pipeline.py --rate 50 --duration 60 --workers-per-stage 1 --postgres --ceiling 0
+
+# Needs docker with `docker compose`; on our machines, the stand-in images first:
+# `bash ../shared/compose-offline/prepare.sh && source /tmp/compose-offline/env.sh`.
+compose-check: install ## Bring the compose stack up, kill a worker and Redis mid-batch, count, tear down
+	$(PYTHON) ops/compose_check.py
 
 clean: ## Remove the virtualenv and the local run's data
 	rm -rf $(VENV) var

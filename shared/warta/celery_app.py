@@ -12,6 +12,7 @@ from warta import metrics, request_ids  # noqa: F401 (their signal handlers coun
 from warta.logs import configure_logging
 from warta.messages import EVERY_QUEUE, ROUTES, TASK_MODULES
 from warta.settings import get_settings
+from warta.workers import HeldMessages
 
 
 @setup_logging.connect
@@ -27,17 +28,21 @@ def create_celery(redis_url: str) -> Celery:
         broker_url=redis_url,
         broker_connection_retry_on_startup=True,
         # The messages of a worker that died (kill -9, OOM, lost machine) stay unacknowledged
-        # in Redis until the visibility timeout, then go to another worker. kombu looks for
-        # them every interval x throttle seconds (10 x 10 by default): every few seconds here,
-        # so a message comes back at most a few seconds after its timeout.
+        # in Redis until their stamp is older than the visibility timeout, then go back to
+        # their queue. Live workers renew the stamps of theirs every second (warta.workers),
+        # and every worker looks for expired ones every second: a dead worker's messages come
+        # back within a few seconds, however long a task runs.
         broker_transport_options={
             "visibility_timeout": visibility_timeout,
-            "unacked_restore_interval": max(1, min(10, int(visibility_timeout / 10))),
-            "unacked_restore_throttle": 1,
-            # The sweep holds a lock in Redis; a worker killed while holding it would stall
-            # every restore for kombu's default five minutes.
-            "unacked_mutex_expire": 30,
+            # The look holds a lock in Redis; a worker killed while holding it would stall
+            # every look for kombu's default five minutes.
+            "unacked_mutex_expire": 10,
         },
+        worker_consumer="warta.workers:WartaConsumer",
+        # Once the broker is lost, the tasks in hand cannot be acknowledged on the new
+        # connection: they are stopped and their messages come back (tasks are safe to run
+        # twice). Said outright, Celery no longer warns of it at every Redis restart.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         task_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
@@ -53,6 +58,7 @@ def create_celery(redis_url: str) -> Celery:
         worker_hijack_root_logger=False,
         task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
     )
+    app.steps["consumer"].add(HeldMessages)
     return app
 
 

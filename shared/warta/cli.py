@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from warta.db import session_scope
 from warta.models import Office
-from warta.settings import get_settings
+from warta.settings import Settings, get_settings
 
 
 @click.group()
@@ -42,11 +42,21 @@ def db() -> None:
 
 
 @db.command()
-def upgrade() -> None:
+@click.option(
+    "--wait",
+    "wait_seconds",
+    default=0.0,
+    show_default=True,
+    help="Seconds to keep trying while the database does not answer yet (a first start).",
+)
+def upgrade(wait_seconds: float) -> None:
     """Migrate the database to the newest schema."""
-    from warta.schema import upgrade_database
+    from warta.schema import upgrade_database, wait_for_database
 
-    upgrade_database(get_settings().database_url)
+    url = get_settings().database_url
+    if wait_seconds:
+        wait_for_database(url, wait_seconds)
+    upgrade_database(url)
     click.echo("database is up to date")
 
 
@@ -260,16 +270,18 @@ def demo(ingest_url: str | None, key: str) -> None:
 
 @main.command()
 def relay() -> None:
-    """Send committed outbox messages to the broker, release scheduled reports, send revisions
-    and photos whose message was lost on again, and purge expired idempotency answers, forever."""
+    """Send committed outbox messages to the broker, send the rebuilds whose changes wait,
+    release scheduled reports, send work whose message was lost on again, and purge expired
+    idempotency answers, forever."""
     import signal
     import threading
 
     from warta.celery_app import app
+    from warta.coalescing import DueJobs
     from warta.logs import configure_logging
-    from warta.media import resend_stalled_media
     from warta.outbox import celery_sender, relay_forever
-    from warta.recovery import STALL_MARGIN_SECONDS, SWEEP_EVERY_SECONDS, resend_stalled
+    from warta.recovery import SWEEP_EVERY_SECONDS, LostWork
+    from warta.redis_client import get_redis
     from warta.schedule import SWEEP_SECONDS, release_due
     from warta.sweeps import Sweep, purge_expired_answers, run_sweeps
 
@@ -278,36 +290,63 @@ def relay() -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    url = settings.database_url
-    stalled_after = settings.broker_visibility_timeout + STALL_MARGIN_SECONDS
+    url, redis = settings.database_url, get_redis(settings.redis_url)
+    send = celery_sender(app)
+    jobs, lost = DueJobs(url, redis, send), LostWork(url, redis)
     sweeps = run_sweeps(
         [
+            Sweep("coalesced jobs", 0.25, jobs.send_due),
             Sweep("scheduled publishing", SWEEP_SECONDS, lambda: release_due(url)),
-            Sweep(
-                "stalled revisions", SWEEP_EVERY_SECONDS, lambda: resend_stalled(url, stalled_after)
-            ),
-            Sweep(
-                "stalled photos",
-                SWEEP_EVERY_SECONDS,
-                lambda: resend_stalled_media(url, stalled_after),
-            ),
+            Sweep("lost work", SWEEP_EVERY_SECONDS, lost.sweep),
             Sweep("idempotency answers", 3600, lambda: purge_expired_answers(url)),
         ],
         stop,
     )
-    relay_forever(url, celery_sender(app), stop=stop)
+    relay_forever(url, send, stop=stop)
     for sweep in sweeps:
         sweep.join()
 
 
+VAR_DIR_OPTION = click.option(
+    "--var-dir",
+    default="var",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where `warta up` keeps its files: a local run there is found (unless REDIS_URL or "
+    "DATABASE_URL is set).",
+)
+
+
+def _operator_settings(var_dir: Path) -> tuple[Settings, str]:
+    """The settings that `status` and `failed` read, and where they come from: the environment
+    if it names Redis or the database, else a `warta up` running from `var_dir`, else the
+    defaults (said plainly: the machine's default Redis may be another system's)."""
+    import os
+
+    from warta.local_run import RUN_STATE, find_local_run
+
+    if "REDIS_URL" in os.environ or "DATABASE_URL" in os.environ:
+        return get_settings(), "the environment (REDIS_URL, DATABASE_URL)"
+    found = find_local_run(var_dir)
+    if found is not None:
+        pid, env = found
+        where = f"the local run (warta up, pid {pid}, {var_dir / RUN_STATE})"
+        return Settings.from_env({**os.environ, **env}), where
+    return get_settings(), (
+        f"the defaults: no REDIS_URL or DATABASE_URL set, and no local run in {var_dir}/"
+    )
+
+
 @main.command()
-def status() -> None:
+@VAR_DIR_OPTION
+def status(var_dir: Path) -> None:
     """Queues, outbox backlog, failures and the last publish at a glance. Exits with 1 when
     Redis or the database cannot be reached, or no worker answers."""
-    from warta.status import system_status
+    from warta.status import Line, system_status
 
+    settings, source = _operator_settings(var_dir)
+    click.echo(str(Line("reading", source)))
     reached = True
-    for line in system_status(get_settings()):
+    for line in system_status(settings):
         click.echo(str(line))
         reached = reached and line.ok
     if not reached:
@@ -379,11 +418,14 @@ def failed() -> None:
 
 @failed.command("list")
 @click.option("--all", "everything", is_flag=True, help="Replayed ones too.")
-def failed_list(everything: bool) -> None:
+@VAR_DIR_OPTION
+def failed_list(everything: bool, var_dir: Path) -> None:
     """One line per failure: id, when, task, what it was about, why."""
     from warta.failures import open_failures
 
-    with session_scope(get_settings().database_url, writer=False) as session:
+    settings, source = _operator_settings(var_dir)
+    click.echo(f"reading {source}: {_without_password(settings.database_url)}", err=True)
+    with session_scope(settings.database_url, writer=False) as session:
         failures = open_failures(session, everything)
         for failure in failures:
             replayed = (
@@ -399,13 +441,16 @@ def failed_list(everything: bool) -> None:
 @failed.command("replay")
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "everything", is_flag=True, help="Every failure not yet replayed.")
-def failed_replay(ids: tuple[int, ...], everything: bool) -> None:
+@VAR_DIR_OPTION
+def failed_replay(ids: tuple[int, ...], everything: bool, var_dir: Path) -> None:
     """Send failed tasks again, their reports put back where they failed."""
     from warta.failures import open_failures, replay_failure
 
     if not ids and not everything:
         raise click.UsageError("name failure ids, or --all")
-    with session_scope(get_settings().database_url) as session:
+    settings, source = _operator_settings(var_dir)
+    click.echo(f"reading {source}: {_without_password(settings.database_url)}", err=True)
+    with session_scope(settings.database_url) as session:
         chosen = [f for f in open_failures(session) if everything or f.id in ids]
         missing = set(ids) - {f.id for f in chosen}
         if missing:
@@ -413,6 +458,12 @@ def failed_replay(ids: tuple[int, ...], everything: bool) -> None:
         for failure in chosen:
             replay_failure(session, failure)
     click.echo(f"replayed {len(chosen)} failure(s)")
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -47,10 +48,14 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
     try:
         if "REDIS_URL" not in os.environ:
             port = free_port()
-            supervisor.start("redis", redis_server_argv(port, var_dir / "redis"))
+            supervisor.start(
+                "redis", redis_server_argv(port, var_dir / "redis"), infrastructure=True
+            )
             env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
             wait_for_redis(env["REDIS_URL"])
         settings = Settings.from_env(env)
+        # A second terminal's `warta status` and `warta failed` read this to find this run.
+        write_run_state(var_dir, env)
         upgrade_database(settings.database_url)
         worker = WorkerSpec(
             "worker", ",".join(EVERY_QUEUE), worker_concurrency, WORKER_METRICS_PORT
@@ -65,7 +70,7 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
             for report in demo.sample_reports():
                 answer = demo.submit(ingest_url, key, report)
                 click.echo(f"demo: submitted {report['external_id']} as article {answer['id']}")
-        _print_where_to_look(settings, key, desk_login)
+        _print_where_to_look(settings, key, desk_login, var_dir)
         while not stopping:
             dead = supervisor.exited()
             if dead:
@@ -76,6 +81,34 @@ def run_locally(var_dir: Path, load_demo: bool = True, worker_concurrency: int =
     finally:
         click.echo("stopping…")
         supervisor.stop_all()
+        (var_dir / RUN_STATE).unlink(missing_ok=True)
+
+
+RUN_STATE = "run.json"
+# What the operator's tools need to find the local run's parts.
+RUN_SETTINGS = ("REDIS_URL", "DATABASE_URL", "INGEST_PORT", "FEED_PORT", "PUBLIC_BASE_URL")
+
+
+def write_run_state(var_dir: Path, env: dict[str, str]) -> None:
+    state = {"pid": os.getpid(), "env": {name: env[name] for name in RUN_SETTINGS if name in env}}
+    var_dir.mkdir(parents=True, exist_ok=True)
+    (var_dir / RUN_STATE).write_text(json.dumps(state, indent=2) + "\n")
+
+
+def find_local_run(var_dir: Path) -> tuple[int, dict[str, str]] | None:
+    """The pid and settings of the `warta up` running from `var_dir`, if one is."""
+    try:
+        state = json.loads((var_dir / RUN_STATE).read_text())
+        pid, env = int(state["pid"]), dict(state["env"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None  # a run that was killed without cleaning up
+    except PermissionError:
+        pass  # alive, another user's
+    return pid, env
 
 
 @dataclass(frozen=True)
@@ -207,7 +240,9 @@ def wait_for_http(url: str, timeout: float = 60) -> None:
             time.sleep(0.2)
 
 
-def _print_where_to_look(settings: Settings, key: str, desk_login: tuple[str, str]) -> None:
+def _print_where_to_look(
+    settings: Settings, key: str, desk_login: tuple[str, str], var_dir: Path
+) -> None:
     feed = settings.public_base_url
     click.echo(
         f"""
@@ -219,8 +254,8 @@ Warta is running. Ctrl-C stops every process.
   Office desk   {settings.desk_url}/  (sign in: {desk_login[0]} / {desk_login[1]})
   Ingest API    http://127.0.0.1:{settings.ingest_port}/v1/articles  (docs: /docs)
   Metrics       http://127.0.0.1:{settings.ingest_port}/metrics  {feed}/metrics  http://127.0.0.1:{WORKER_METRICS_PORT}/metrics
-  Status        REDIS_URL={settings.redis_url} .venv/bin/warta status
-                (and `warta failed list`, with the same REDIS_URL)
+  Status        .venv/bin/warta status   (and `warta failed list`: both find this run
+                through {var_dir / RUN_STATE})
   Database      {settings.database_url}
   Redis         {settings.redis_url}
 

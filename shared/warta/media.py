@@ -11,25 +11,20 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from warta.db import in_batches, session_scope
-from warta.messages import MAKE_RENDITIONS
+from warta.db import in_batches
 from warta.models import (
-    MEDIA_PROCESSING,
     MEDIA_READY,
     Article,
     Media,
     MediaRendition,
     MediaUse,
     Revision,
-    utcnow,
 )
-from warta.outbox import add_message
 from warta.photos import ENCODINGS, SPECS, plan
 
 log = logging.getLogger(__name__)
@@ -266,31 +261,3 @@ def lead_photo_status(session: Session, revision: Revision) -> str | None:
         select(Media.status).where(Media.id == media_id).with_for_update(read=True)
     )
     return status
-
-
-def resend_stalled_media(
-    database_url: str, stalled_after: float, now: datetime | None = None, limit: int = 100
-) -> int:
-    """Ask again for the renditions of photos whose job has not finished for `stalled_after`
-    seconds (the broker lost its message); returns how many. A job that was only slow runs
-    twice, and the second finds the work done."""
-    now = now or utcnow()
-    stalled = (
-        select(Media)
-        .where(
-            Media.status == MEDIA_PROCESSING,
-            Media.progressed_at < now - timedelta(seconds=stalled_after),
-        )
-        .order_by(Media.progressed_at)
-        .limit(limit)
-    )
-    with session_scope(database_url, writer=False) as session:
-        if session.scalar(stalled.with_only_columns(Media.id)) is None:
-            return 0
-    with session_scope(database_url) as session:
-        photos = session.scalars(stalled.with_for_update(skip_locked=True)).all()
-        for media in photos:
-            add_message(session, MAKE_RENDITIONS, {"media_id": media.id})
-            media.progressed_at = now
-            log.warning("photo %s: renditions not made in time; asked for again", media.id)
-    return len(photos)

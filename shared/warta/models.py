@@ -306,6 +306,18 @@ class ArchiveChange(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ListingChange(Base):
+    """A request to compose the listing pages again (a rebuild changed the feeds, a flush
+    changed the view counts, templates changed): read and deleted by the composition, which the
+    relay sends while any wait, like the rebuilds (warta.coalescing)."""
+
+    __tablename__ = "listing_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Failure(Base):
     """A task that failed for good (rejected, out of retries, or out of time), to replay."""
 
@@ -409,4 +421,5 @@ DOCUMENTS = cast(Table, Document.__table__)
 FEED_CHANGES = cast(Table, FeedChange.__table__)
 TAG_CHANGES = cast(Table, TagChange.__table__)
 ARCHIVE_CHANGES = cast(Table, ArchiveChange.__table__)
+LISTING_CHANGES = cast(Table, ListingChange.__table__)
 MEDIA_USES = cast(Table, MediaUse.__table__)

@@ -1,6 +1,7 @@
 """A small process supervisor for the local run: starts each program in its own session,
 prefixes its output with its name, and stops them all (SIGTERM, then SIGKILL) on Ctrl-C or
-when one of them dies."""
+when one of them dies: the programs first, the infrastructure they use (Redis) once they have
+exited, so that a worker finishing its tasks can still acknowledge them."""
 
 from __future__ import annotations
 
@@ -24,9 +25,15 @@ class Supervisor:
     env: Mapping[str, str]
     stop_timeout: float = 15.0
     running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    infrastructure: set[str] = field(default_factory=set)  # stopped last
 
     def start(
-        self, name: str, argv: list[str], env: Mapping[str, str] | None = None
+        self,
+        name: str,
+        argv: list[str],
+        env: Mapping[str, str] | None = None,
+        *,
+        infrastructure: bool = False,
     ) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
             argv,
@@ -42,6 +49,8 @@ class Supervisor:
         assert process.stdout is not None
         threading.Thread(target=_copy, args=(name, process.stdout), daemon=True).start()
         self.running[name] = process
+        if infrastructure:
+            self.infrastructure.add(name)
         return process
 
     def exited(self) -> tuple[str, int] | None:
@@ -52,14 +61,22 @@ class Supervisor:
         return None
 
     def stop_all(self) -> None:
-        # Reverse order: web and workers first, Redis last, so nothing loses its broker.
+        """Web services, relay and workers first, all at once; Redis (and any other
+        infrastructure) only once they have exited."""
+        programs = [name for name in self.running if name not in self.infrastructure]
+        self._stop([self.running[name] for name in reversed(programs)])
+        self._stop([self.running[name] for name in reversed(self.running) if name not in programs])
+        self.running.clear()
+        self.infrastructure.clear()
+
+    def _stop(self, processes: list[subprocess.Popen[bytes]]) -> None:
         # SIGTERM to each leader alone: celery and gunicorn then stop their own children after
         # the work in hand (a signal to the whole group would kill tasks mid-way).
-        for process in reversed(self.running.values()):
+        for process in processes:
             if process.poll() is None:
                 process.terminate()
         deadline = time.monotonic() + self.stop_timeout
-        for process in reversed(self.running.values()):
+        for process in processes:
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -67,7 +84,6 @@ class Supervisor:
                 process.wait()
             if process.stdout is not None:
                 process.stdout.close()
-        self.running.clear()
 
 
 def _terminate_with_parent() -> None:

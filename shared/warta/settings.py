@@ -39,10 +39,9 @@ class Settings:
     log_format: str = "json"
     # Where a worker serves its Prometheus metrics; unset, it serves none.
     worker_metrics_port: int | None = None
-    # Seconds before Redis gives an unacknowledged message (its worker died) to another worker.
-    # Longer than any task (time limit 120 s) plus its retry countdown (at most 60 s) plus its
-    # wait in a worker's prefetch, or a live worker's message runs twice (harmless, wasted).
-    broker_visibility_timeout: float = 300.0
+    # Seconds after which a message whose worker stopped renewing it (it died) goes back to its
+    # queue. Workers renew theirs every second (warta.workers), so a few seconds do.
+    broker_visibility_timeout: float = 5.0
     # Where photos and their renditions are kept: `filesystem` (a folder, MEDIA_DIR: one host)
     # or `database` (the DATABASE_URL's, which every host reaches; docker compose uses it).
     media_store: str = "filesystem"
@@ -83,7 +82,7 @@ class Settings:
             worker_metrics_port=int(env["WORKER_METRICS_PORT"])
             if env.get("WORKER_METRICS_PORT")
             else None,
-            broker_visibility_timeout=float(env.get("BROKER_VISIBILITY_TIMEOUT", "300")),
+            broker_visibility_timeout=float(env.get("BROKER_VISIBILITY_TIMEOUT", "5")),
             media_store=env.get("MEDIA_STORE", "filesystem"),
             media_dir=env.get("MEDIA_DIR", "var/media"),
             desk_url=env.get(

@@ -10,7 +10,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from warta.db import session_scope
 from warta.messages import EVERY_QUEUE
-from warta.models import ARCHIVE_CHANGES, FEED_CHANGES, TAG_CHANGES, Article, Failure
+from warta.models import (
+    ARCHIVE_CHANGES,
+    FEED_CHANGES,
+    LISTING_CHANGES,
+    TAG_CHANGES,
+    Article,
+    Failure,
+)
 from warta.outbox import backlog
 from warta.redis_client import get_redis
 from warta.settings import Settings
@@ -49,10 +56,11 @@ def _database_lines(settings: Settings) -> Iterator[Line]:
         changes = session.scalar(select(func.count()).select_from(FEED_CHANGES))
         tags = session.scalar(select(func.count(distinct(TAG_CHANGES.c.tag))))
         blocks = session.scalar(select(func.count(distinct(ARCHIVE_CHANGES.c.block))))
+        listings = session.scalar(select(func.count()).select_from(LISTING_CHANGES))
         yield Line(
             "feeds",
             f"{changes} article change(s) waiting for a rebuild, {tags} tag feed(s), "
-            f"{blocks} archive(s)",
+            f"{blocks} archive(s), {listings} request(s) for the listing pages",
         )
         open_failures = session.scalar(
             select(func.count()).select_from(Failure).where(Failure.replayed_at.is_(None))
@@ -71,11 +79,12 @@ def _without_password(url: str) -> str:
 
 
 def _workers(settings: Settings) -> Line:
-    """Each worker that answers within a second, with the queues it consumes."""
+    """Each worker that answers within 5 s (a busy worker on a loaded machine may take more
+    than one), with the queues it consumes."""
     from warta.celery_app import create_celery
 
     try:
-        queues = create_celery(settings.redis_url).control.inspect(timeout=1.0).active_queues()
+        queues = create_celery(settings.redis_url).control.inspect(timeout=5.0).active_queues()
         queues = queues or {}
     except Exception as error:
         return Line("workers", f"unavailable ({type(error).__name__})", False)

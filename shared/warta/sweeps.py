@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,11 +25,23 @@ class Sweep:
     run: Callable[[], object]
 
     def forever(self, stop: threading.Event) -> None:
+        failed_since: float | None = None
+        last_said = 0.0
         while not stop.is_set():
             try:
                 self.run()
-            except Exception as error:  # the database is away: try again on the next turn
-                log.warning("%s sweep failed: %s", self.name, error)
+            except Exception as error:  # the database or Redis is away: try on the next turn
+                now = time.monotonic()
+                failed_since = failed_since or now
+                # Said once, then every half minute: some sweeps run several times a second.
+                if now - last_said >= 30:
+                    log.warning("%s sweep failed: %s", self.name, error)
+                    last_said = now
+            else:
+                if failed_since is not None:
+                    seconds = time.monotonic() - failed_since
+                    log.info("%s sweep works again after %.1f s", self.name, seconds)
+                    failed_since, last_said = None, 0.0
             stop.wait(self.every)
 
 

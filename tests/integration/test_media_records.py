@@ -4,14 +4,11 @@ public, and the sweep that asks again for a lost rendition job."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from tests.conftest import new_office
 from warta.db import session_scope
-from warta.media import GONE, NOT_FOUND, PUBLIC, lead_images, public_state, resend_stalled_media
-from warta.messages import MAKE_RENDITIONS
+from warta.media import GONE, NOT_FOUND, PUBLIC, lead_images, public_state
 from warta.models import (
     MEDIA_READY,
     Article,
@@ -19,7 +16,6 @@ from warta.models import (
     MediaRendition,
     MediaUse,
     Office,
-    OutboxMessage,
     Revision,
     utcnow,
 )
@@ -156,20 +152,3 @@ def test_a_photo_is_public_while_a_live_article_shows_it(database_url: str) -> N
     assert state() == PUBLIC  # the other article still shows it
     update(ids[1], retracted_at=utcnow())
     assert state() == GONE
-
-
-def test_the_sweep_asks_again_only_for_photos_stalled_long_enough(database_url: str) -> None:
-    with session_scope(database_url) as session:
-        office = office_id(session, database_url)
-        stalled = add_photo(session, office, ready=False)
-        stalled.progressed_at = utcnow() - timedelta(minutes=10)
-        recent = add_photo(session, office, ready=False)
-        done = add_photo(session, office, ready=True)
-        done.progressed_at = utcnow() - timedelta(minutes=10)
-        stalled_id = stalled.id
-        del recent
-    assert resend_stalled_media(database_url, stalled_after=360) == 1
-    assert resend_stalled_media(database_url, stalled_after=360) == 0  # stamped: not at once again
-    with session_scope(database_url) as session:
-        sent = [(m.task, m.payload) for m in session.scalars(select(OutboxMessage))]
-    assert sent == [(MAKE_RENDITIONS, {"media_id": stalled_id})]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import requests
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.conftest import RunningSystem, eventually, log_record, new_office
+from tests.conftest import PostgresServer, RunningSystem, eventually, log_record, new_office
 from warta.cli import main as warta
 from warta.db import session_scope
 from warta.messages import revision_message
@@ -185,3 +186,20 @@ def test_public_pages_carry_security_headers(system: RunningSystem) -> None:
         assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     feed = requests.get(f"{system.feed_url}/feed.rss", timeout=5)
     assert feed.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_db_upgrade_waits_for_a_database_that_is_still_starting(
+    postgres_server: PostgresServer,
+) -> None:
+    # As compose's `migrate` on a first start: the server does not answer yet.
+    postgres_server.stop()
+    starter = threading.Timer(3.0, postgres_server.start)
+    starter.start()
+    try:
+        result = CliRunner(env={"DATABASE_URL": postgres_server.url}).invoke(
+            warta, ["db", "upgrade", "--wait", "60"]
+        )
+    finally:
+        starter.join()
+    assert result.exit_code == 0, result.output
+    assert "database is up to date" in result.output

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from warta.celery_app import app
-from warta.coalescing import LISTINGS_RENDER
+from warta.coalescing import note_listing_change
 from warta.db import session_scope
 from warta.messages import FLUSH_VIEWS
 from warta.models import Article
@@ -135,5 +135,6 @@ def flush() -> None:
     finally:
         redis.delete(FLUSH_LOCK_KEY)
     log.info("flushed views of %d articles", len(added))
-    if added:
-        LISTINGS_RENDER.request(redis, app)
+    if added:  # the cards show the new counts once the relay has the pages composed again
+        with session_scope(settings.database_url) as session:
+            note_listing_change(session, "views")

@@ -7,13 +7,14 @@ import logging
 from typing import Any
 
 from celery import current_task
+from sqlalchemy import delete, select
 
 from warta import document_paths as paths
 from warta.celery_app import app
-from warta.coalescing import LISTINGS_RENDER
-from warta.db import session_scope
+from warta.coalescing import LISTINGS_RENDER, note_listing_change
+from warta.db import in_batches, session_scope
 from warta.messages import RENDER_LISTINGS, RERENDER
-from warta.models import Article, Revision
+from warta.models import LISTING_CHANGES, Article, Revision
 from warta.pipeline import RENDER, STAGE_OF_TASK
 from warta.redis_client import get_redis
 from warta.settings import get_settings
@@ -63,7 +64,8 @@ def rerender(article_id: int, run: str | None = None, total: int = 0) -> None:
         pipe.expire(key, REPROCESS_TTL)
         done, _ = pipe.execute()
         if done == total:
-            LISTINGS_RENDER.request(redis, app)
+            with session_scope(settings.database_url) as session:
+                note_listing_change(session, "rerender")
 
 
 @app.task(name=RENDER_LISTINGS, **STAGE_TASK_OPTIONS)
@@ -73,12 +75,16 @@ def render_listings() -> None:
     so the view counts on the cards stay fresh without a request ever rendering anything."""
     settings = get_settings()
     with LISTINGS_RENDER.run(
-        get_redis(settings.redis_url), app, owner=current_task.request.id
+        get_redis(settings.redis_url), owner=current_task.request.id
     ) as going_ahead:
         if not going_ahead:
             return
         with session_scope(settings.database_url, writer=False) as session:
+            # The requests read now are answered by this composition; later ones wait.
+            answered = session.scalars(select(LISTING_CHANGES.c.id).limit(10_000)).all()
             composed = compose_pages(session, settings)
         with session_scope(settings.database_url) as session:
             changed = store_composed(session, composed)
+            for chunk in in_batches(list(answered)):
+                session.execute(delete(LISTING_CHANGES).where(LISTING_CHANGES.c.id.in_(chunk)))
     log.info("composed %d documents; %d changed", len(composed.documents), changed)
