@@ -18,7 +18,7 @@ def record_failure(session: Session, task: str, payload: dict[str, Any], error: 
     failure = Failure(task=task, payload=payload, error=error, request_id=current_request_id())
     session.add(failure)
     revision = _revision(session, payload)
-    if revision is not None and task in STATUS_BEFORE and revision.status != "published":
+    if revision is not None and task in STATUS_BEFORE and revision.status != Status.PUBLISHED:
         revision.status, revision.error = Status.FAILED, error
     return failure
 

@@ -26,6 +26,7 @@ from warta.models import (
     Revision,
 )
 from warta.photos import ENCODINGS, SPECS, plan
+from warta.pipeline import Status
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,7 @@ def public_state(session: Session, media_id: int) -> str:
         MediaUse.media_id == media_id,
         Revision.article_id == MediaUse.article_id,
         Revision.number == MediaUse.revision,
-        Revision.status == "published",
+        Revision.status == Status.PUBLISHED,
     )
     is_live, was_shown = session.execute(select(live, shown)).one()
     if is_live:

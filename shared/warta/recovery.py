@@ -33,7 +33,7 @@ from warta.media import lead_media_id
 from warta.messages import EVERY_QUEUE, MAKE_RENDITIONS, revision_message
 from warta.models import MEDIA_PROCESSING, MEDIA_READY, Media, OutboxMessage, Revision, utcnow
 from warta.outbox import add_message
-from warta.pipeline import TASK_FOR_STATUS
+from warta.pipeline import TASK_FOR_STATUS, Status
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def _without_revisions_waiting_for_photos(
         rows = session.execute(
             select(Revision.article_id, Revision.number, Revision.submission["image"]).where(
                 tuple_(Revision.article_id, Revision.number).in_(chunk),
-                Revision.status == "rendered",
+                Revision.status == Status.RENDERED,
             )
         ).all()
         photos = {row[:2]: lead_media_id(row[2]) for row in rows}

@@ -50,7 +50,7 @@ def release_due(database_url: str, now: datetime | None = None, limit: int = 500
     with session_scope(database_url) as session:
         revisions = session.scalars(due_revisions(now).limit(limit).with_for_update()).all()
         for revision in revisions:
-            revision.status, revision.progressed_at = "rendered", now
+            revision.status, revision.progressed_at = Status.RENDERED, now
             add_message(session, PUBLISH, revision_message(revision.article_id, revision.number))
     log.info("released %d scheduled revision(s)", len(revisions))
     return len(revisions)

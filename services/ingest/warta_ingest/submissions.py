@@ -294,7 +294,7 @@ def _create(session: Session, writer: Writer, submission: dict[str, Any]) -> Ans
     if article_id is None:
         return None
     _add_revision(session, writer, article_id, 1, submission)
-    return _answer(202, article_id, 1, "received")
+    return _answer(202, article_id, 1, Status.RECEIVED)
 
 
 def _revise(
@@ -317,7 +317,7 @@ def _revise(
         return _answer(200, article.id, article.current_revision, status)
     article.current_revision += 1
     _add_revision(session, writer, article.id, article.current_revision, submission)
-    return _answer(202, article.id, article.current_revision, "received")
+    return _answer(202, article.id, article.current_revision, Status.RECEIVED)
 
 
 def _add_revision(
@@ -329,7 +329,7 @@ def _add_revision(
         {
             "article_id": article_id,
             "number": number,
-            "status": "received",
+            "status": Status.RECEIVED,
             "submission": submission_record(submission),
             "publish_at": submission.get("published_at") or utcnow(),
             "revised_by": writer.user_id,

@@ -29,7 +29,7 @@ from warta.models import (
 )
 from warta.outbox import add_message
 from warta.photos import make_renditions as render_photo
-from warta.pipeline import PUBLISH
+from warta.pipeline import PUBLISH, Status
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, RecordedTask
 
@@ -99,7 +99,7 @@ def make_renditions(media_id: int) -> None:
                 (MediaUse.article_id == Revision.article_id)
                 & (MediaUse.revision == Revision.number),
             )
-            .where(MediaUse.media_id == media_id, Revision.status == "rendered")
+            .where(MediaUse.media_id == media_id, Revision.status == Status.RENDERED)
         ).all()
         for article_id, number in waiting:
             add_message(session, PUBLISH, revision_message(article_id, number))

@@ -827,11 +827,11 @@ def status_label(status: str) -> str:
 
 def _status_labels() -> dict[str, str]:
     return {
-        "received": _("Received"),
-        "normalised": _("Cleaned"),
-        "tagged": _("Tagged"),
-        "rendered": _("Laid out"),
-        "published": _("Published"),
+        Status.RECEIVED: _("Received"),
+        Status.NORMALISED: _("Cleaned"),
+        Status.TAGGED: _("Tagged"),
+        Status.RENDERED: _("Laid out"),
+        Status.PUBLISHED: _("Published"),
         Status.SCHEDULED: _("Scheduled"),
         Status.FAILED: _("Failed"),
         Status.RETRACTED: _("Retracted"),
