@@ -43,6 +43,7 @@ def build(database_url: str, redis_url: str) -> dict[str, bytes]:
     from warta.articles import go_live
     from warta.db import session_scope
     from warta.models import Article, Document, Office, Revision, Snippet
+    from warta.pages import article_view, render_snippets
     from warta.pipeline import Status
     from warta.schema import upgrade_database
     from warta.settings import Settings
@@ -51,7 +52,6 @@ def build(database_url: str, redis_url: str) -> dict[str, bytes]:
     from warta_feed.images import GuessingProbe
     from warta_feed.rebuilds import rebuild_documents, rebuild_tag_feeds_and_archives
     from warta_render.listings import compose_pages, store_composed
-    from warta_render.pages import article_view, render_snippets
     from warta_render.snippets import add_snippets
 
     upgrade_database(database_url)

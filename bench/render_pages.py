@@ -23,10 +23,10 @@ from warta import demo
 from warta.db import session_scope
 from warta.models import Article, Revision
 from warta.offices import add_office
+from warta.pages import ArticleView, article_view, clean_body, render_snippets
 from warta.schema import upgrade_database
 from warta.settings import Settings
 from warta_render.listings import compose_pages, store_composed
-from warta_render.pages import ArticleView, article_view, clean_body, render_snippets
 from warta_render.snippets import store_snippets
 
 ARTICLES = 1000  # the listing covers at most 50 pages of 20

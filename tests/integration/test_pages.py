@@ -22,11 +22,11 @@ from tests.unit.render.markup_checks import (
 )
 from warta.db import session_scope
 from warta.models import Article, Office, Revision
+from warta.pages import article_view, render_snippets
 from warta.settings import Settings
 from warta_feed.app import create_app
 from warta_feed.view_counts import FLUSH_PENDING_KEY, count_view, flush_views
 from warta_render.listings import compose_pages, store_composed
-from warta_render.pages import article_view, render_snippets
 from warta_render.snippets import store_snippets
 
 READER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"

@@ -18,8 +18,7 @@ from warta.db import in_batches
 from warta.documents import prune_documents, store_documents, strong_etag
 from warta.media import lead_images
 from warta.models import SNIPPETS, Article, Office, Revision
-from warta.settings import Settings
-from warta_render.pages import (
+from warta.pages import (
     BLOCK_SIZE,
     LISTING_PAGE_SIZE,
     ArticleView,
@@ -33,6 +32,7 @@ from warta_render.pages import (
     tag_feed,
     view_of,
 )
+from warta.settings import Settings
 
 # The listing pages cover the newest articles; older ones stay reachable through the feeds'
 # archives and the sitemaps.

@@ -15,12 +15,12 @@ from warta.coalescing import LISTINGS_RENDER, note_listing_change
 from warta.db import in_batches, session_scope
 from warta.messages import RENDER_LISTINGS, RERENDER
 from warta.models import LISTING_CHANGES, Article, Revision
+from warta.pages import article_view, render_snippets
 from warta.pipeline import RENDER, STAGE_OF_TASK
 from warta.redis_client import get_redis
 from warta.settings import get_settings
 from warta.stages import STAGE_TASK_OPTIONS, load_revision, run_stage
 from warta_render.listings import compose_pages, store_composed
-from warta_render.pages import article_view, render_snippets
 from warta_render.snippets import add_snippets, store_snippets
 
 log = logging.getLogger(__name__)

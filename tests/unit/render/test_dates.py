@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from warta_render.dates import long_date
+from warta.pages.dates import long_date
 
 WIB = timezone(timedelta(hours=7))
 

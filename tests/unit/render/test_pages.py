@@ -11,8 +11,7 @@ import pytest
 
 from warta.media import LeadImage, renditions_of
 from warta.models import MEDIA_PROCESSING, Media
-from warta.settings import Settings
-from warta_render.pages import (
+from warta.pages import (
     ArticleView,
     clean_body,
     render_block,
@@ -22,6 +21,7 @@ from warta_render.pages import (
     render_snippets,
     shown_image,
 )
+from warta.settings import Settings
 
 from .markup_checks import (
     elements,

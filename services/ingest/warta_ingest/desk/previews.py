@@ -1,5 +1,5 @@
 """A report as its public page will show it, before it is sent: normalised and tagged as the
-workers will, and rendered by the render worker's own page templates (warta_render.pages).
+workers will, and rendered by the public pages' own templates (warta.pages).
 
 That import is the one place where the ingest service reaches into another service's package:
 a preview drawn by templates of its own would drift from the page it stands for. Nothing is
@@ -14,10 +14,10 @@ from typing import Any
 
 from warta.media import LeadImage
 from warta.models import utcnow
+from warta.pages import clean_body, render_snippets, stylesheet, view_of
 from warta.settings import Settings
 from warta_enrich.normalisation import NormalisedReport, normalise_report
 from warta_enrich.tagging import tag_report
-from warta_render.pages import clean_body, render_snippets, stylesheet, view_of
 
 
 @dataclass(frozen=True)

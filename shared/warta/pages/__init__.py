@@ -1,4 +1,6 @@
-"""HTML snippets and pages, rendered from Jinja2 templates with autoescape on.
+"""The public pages' HTML (cards, the article page, listings, the stylesheet), rendered from
+Jinja2 templates with autoescape on. Shared: the render worker makes the public pages with it,
+and the office desk its preview, so that a preview cannot differ from the page.
 
 A report's body arrives sanitised by normalise; it is cleaned again here (nh3) before it is
 marked safe, so no markup from a report can run script even if a stored body was not cleaned.
@@ -23,10 +25,10 @@ from sqlalchemy.orm import object_session
 from warta import document_paths as paths
 from warta.media import LeadImage, lead_image
 from warta.models import Article, Revision
+from warta.pages.dates import long_date
 from warta.settings import Settings
 from warta.tags import is_section
 from warta.urls import article_url
-from warta_render.dates import long_date
 
 TEMPLATES = Path(__file__).with_name("templates")
 STYLESHEET = TEMPLATES / "site.css"
