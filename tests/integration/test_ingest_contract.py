@@ -432,6 +432,30 @@ def test_refused_keys_are_limited_per_address_without_a_lookup_each(
     assert office.status_code == 200
 
 
+def test_an_office_keeps_working_at_an_address_where_someone_sends_random_keys(
+    database_url: str, redis_url: str, key: str
+) -> None:
+    """A regional office shares its network (one address) with a client that tries random
+    keys: once the address is past its refused-key budget, new keys get 429, but the office's
+    key, which has worked there, still gets through."""
+    import uuid
+
+    settings = make_settings(database_url, redis_url, REFUSED_KEY_LIMIT="3/minute")
+    client = create_app(settings).test_client()
+    shared = {"REMOTE_ADDR": "203.0.113.50"}
+
+    def get(with_key: str) -> int:
+        return client.get("/v1/articles", headers=auth(with_key), environ_base=shared).status_code
+
+    assert get(key) == 200  # the office, earlier in the hour
+    random_keys = [get(f"wk_{uuid.uuid4().hex}") for _ in range(6)]
+    assert random_keys == [401] * 3 + [429] * 3
+    assert [get(key) for _ in range(3)] == [200] * 3
+    # A key never seen working here is still held back with the address.
+    _, unseen = new_office(database_url)
+    assert get(unseen) == 429
+
+
 def test_behind_the_edge_the_forwarded_address_counts_but_only_from_the_edge(
     database_url: str, redis_url: str
 ) -> None:

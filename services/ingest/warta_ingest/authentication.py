@@ -26,6 +26,10 @@ from warta.offices import KEYS_GENERATION, active_key, hash_key
 # while Redis was away from the command).
 KEY_CACHE_SECONDS = 5.0
 KEY_CACHE_SIZE = 10_000
+# A key that worked within this time is not counted with the refused keys of its address: an
+# office behind the same address (a shared network) as someone sending random keys keeps
+# working. It only spares the key that limit; the key is checked as always.
+VOUCHED_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,14 @@ class KeyCache:
         # Short timeouts: a Redis that does not answer must not hold up a submission.
         self.redis = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._entries: dict[str, _Entry] = {}
+        self._vouched: dict[str, float] = {}  # digest -> until (time.monotonic())
         self._lock = threading.Lock()
+
+    def vouched(self, key: str) -> bool:
+        """Whether the key worked here within the last VOUCHED_SECONDS."""
+        with self._lock:
+            until = self._vouched.get(hash_key(key))
+        return until is not None and until > time.monotonic()
 
     def caller(self, key: str) -> Caller | None:
         """The office a key belongs to, if the key is known and active."""
@@ -67,7 +78,13 @@ class KeyCache:
             if entry is None:
                 return None
         caller = entry.caller
-        return caller if caller.is_active(utcnow()) else None
+        if not caller.is_active(utcnow()):
+            return None
+        with self._lock:
+            if len(self._vouched) >= KEY_CACHE_SIZE and digest not in self._vouched:
+                self._vouched.pop(next(iter(self._vouched)))  # the oldest
+            self._vouched[digest] = time.monotonic() + VOUCHED_SECONDS
+        return caller
 
     def _generation(self) -> bytes | None:
         try:
