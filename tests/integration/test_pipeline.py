@@ -156,26 +156,11 @@ def test_a_burst_travels_in_batches_each_report_with_its_own_request_id(
 def test_a_report_that_breaks_its_batch_fails_alone(system: RunningSystem) -> None:
     """A stored revision the stage cannot read (a bug, not the office's mistake) fails on its
     own; the reports batched with it are published."""
-    office, _ = new_office(system.database_url)
-    with session_scope(system.database_url) as session:
-        office_id = session.scalar(select(Office.id).where(Office.slug == office))
-        articles = [Article(office_id=office_id, current_revision=1) for _ in range(3)]
-        session.add_all(articles)
-        session.flush()
-        for n, article in enumerate(articles):
-            submission = {"title": f"Rakor Logistik {n}", "body": "Blitar - Rakor logistik."}
-            if n == 1:
-                del submission["title"]  # no report validated by ingest looks like this
-            session.add(
-                Revision(
-                    article_id=article.id,
-                    number=1,
-                    status="received",
-                    submission=submission,
-                    publish_at=utcnow(),
-                )
-            )
-        ids = [article.id for article in articles]
+    submissions = [
+        {"title": f"Rakor Logistik {n}", "body": "Blitar - Rakor logistik."} for n in range(3)
+    ]
+    del submissions[1]["title"]  # no report validated by ingest looks like this
+    ids = stored_reports(system.database_url, [("received", each) for each in submissions])
     entries = [(revision_message(i, 1), f"broken-{i}") for i in ids]
     create_celery(system.redis_url).send_task(ENRICH, kwargs=batch_message(entries))
 
@@ -207,23 +192,10 @@ def test_work_left_by_the_release_with_separate_normalise_and_tag_stages_is_publ
 ) -> None:
     """An upgrade finds messages queued for `warta.normalise` and `warta.tag` (on their old
     queues), and a revision that the old normalise stage left at `normalised`."""
-    office, _ = new_office(system.database_url)
-    with session_scope(system.database_url) as session:
-        office_id = session.scalar(select(Office.id).where(Office.slug == office))
-        articles = [Article(office_id=office_id, current_revision=1) for _ in range(2)]
-        session.add_all(articles)
-        session.flush()
-        for article, status in zip(articles, ("received", "normalised"), strict=True):
-            session.add(
-                Revision(
-                    article_id=article.id,
-                    number=1,
-                    status=status,
-                    submission={"title": "Sosialisasi Pilkada", "body": "Batu - Sosialisasi."},
-                    publish_at=utcnow(),
-                )
-            )
-        ids = [article.id for article in articles]
+    submission = {"title": "Sosialisasi Pilkada", "body": "Batu - Sosialisasi."}
+    ids = stored_reports(
+        system.database_url, [("received", submission), ("normalised", submission)]
+    )
     celery = create_celery(system.redis_url)
     celery.send_task(NORMALISE, kwargs=revision_message(ids[0], 1), queue="normalise")
     celery.send_task(TAG, kwargs=revision_message(ids[1], 1), queue="tag")
@@ -237,3 +209,25 @@ def test_work_left_by_the_release_with_separate_normalise_and_tag_stages_is_publ
             revision = session.scalar(select(Revision).where(Revision.article_id == article_id))
             assert revision is not None
             assert revision.title == "Sosialisasi Pilkada" and revision.tags is not None
+
+
+def stored_reports(database_url: str, revisions: list[tuple[str, dict[str, str]]]) -> list[int]:
+    """Articles of a new office whose first revision is stored as given (status, submission),
+    as no request through ingest would leave them; their ids."""
+    office, _ = new_office(database_url)
+    with session_scope(database_url) as session:
+        office_id = session.scalar(select(Office.id).where(Office.slug == office))
+        articles = [Article(office_id=office_id, current_revision=1) for _ in revisions]
+        session.add_all(articles)
+        session.flush()
+        for article, (status, submission) in zip(articles, revisions, strict=True):
+            session.add(
+                Revision(
+                    article_id=article.id,
+                    number=1,
+                    status=status,
+                    submission=submission,
+                    publish_at=utcnow(),
+                )
+            )
+        return [article.id for article in articles]
