@@ -63,7 +63,7 @@ bench: install wrk nginx ## Every benchmark, one after another; figures go to do
 	$(PYTHON) bench/pipeline.py --rate 50 --duration 60 --workers-per-stage 1 --postgres --ceiling 0
 
 # Needs docker with `docker compose`; on our machines, the stand-in images first:
-# `bash ../shared/compose-offline/prepare.sh && source /tmp/compose-offline/env.sh`.
+# `bash ops/compose-offline/prepare.sh && source /tmp/compose-offline/env.sh`.
 compose-check: install ## Bring the compose stack up, kill a worker and Redis mid-batch, count, tear down
 	$(PYTHON) ops/compose_check.py
 

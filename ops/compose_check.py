@@ -1,13 +1,13 @@
 """`make compose-check`: the compose deployment tried as an operator would, then torn down.
 
 Brings the stack up (docker-compose.yml less its `ports:` blocks, with ops/compose-host-network.yml
-on the host's network, as ../shared/compose-offline's stand-in images need; the edge from
+on the host's network, as the stand-in images of ops/compose-offline need; the edge from
 ops/edge-standin), adds an office, posts a report through the edge and sees it in the feed,
 scales worker-enrich (normalise and tag) to 4, posts a batch of reports while it kills one
 enrich worker and, later, Redis (kill -9, then started again), and checks that every accepted
 report is published exactly once and every page, listing, tag feed, archive and sitemap is
 current; prints how long after each fault that took. Needs docker with `docker compose`; here:
-`bash ../shared/compose-offline/prepare.sh && source /tmp/compose-offline/env.sh` first."""
+`bash ops/compose-offline/prepare.sh && source /tmp/compose-offline/env.sh` first."""
 
 from __future__ import annotations
 
