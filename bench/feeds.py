@@ -107,9 +107,10 @@ def seed(database_url: str, offices: int, tags: int, articles: int, photos: bool
 
 
 def ready_photo(session, office_id: int) -> int:  # type: ignore[no-untyped-def]
-    from warta.models import MEDIA_READY, Media, MediaRendition
+    from photo_fixtures import rendition_rows
 
-    sizes = (("card", 640, 400), ("article", 1200, 900), ("social", 1200, 630))
+    from warta.models import MEDIA_READY, Media
+
     media = Media(
         office_id=office_id,
         status=MEDIA_READY,
@@ -121,19 +122,7 @@ def ready_photo(session, office_id: int) -> int:  # type: ignore[no-untyped-def]
         caption="Rapat pleno terbuka di aula KPU",
         credit="Humas KPU",
         alt="Peserta rapat duduk menghadap layar",
-        renditions=[
-            MediaRendition(
-                name=name,
-                extension=extension,
-                media_type=f"image/{'jpeg' if extension == 'jpg' else 'webp'}",
-                width=width,
-                height=height,
-                length=140_000,
-                etag='"x"',
-            )
-            for name, width, height in sizes
-            for extension in ("webp", "jpg")
-        ],
+        renditions=rendition_rows(140_000),
     )
     session.add(media)
     session.flush()

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from photo_fixtures import rendition_rows
 from sqlalchemy import update
 
 from warta import demo
@@ -38,7 +39,7 @@ def photo(media_id: int) -> Any:
     from warta.models import MEDIA_READY, Media
 
     media = Media(id=media_id, width=4032, height=3024, status=MEDIA_READY)
-    media.renditions = rendition_rows()
+    media.renditions = rendition_rows(50_000)
     renditions = tuple(renditions_of(media, "https://warta.example"))
     return LeadImage(
         renditions[3].url,
@@ -53,25 +54,6 @@ def photo(media_id: int) -> Any:
         length=140_000,
         renditions=renditions,
     )
-
-
-def rendition_rows() -> list[Any]:
-    from warta.models import MediaRendition
-
-    sizes = (("card", 640, 400), ("article", 1200, 900), ("social", 1200, 630))
-    return [
-        MediaRendition(
-            name=name,
-            extension=extension,
-            media_type=f"image/{'jpeg' if extension == 'jpg' else 'webp'}",
-            width=width,
-            height=height,
-            length=50_000,
-            etag='"x"',
-        )
-        for name, width, height in sizes
-        for extension in ("webp", "jpg")
-    ]
 
 
 def sample_views(photos: bool = False) -> list[ArticleView]:
@@ -141,7 +123,7 @@ def serve_listing(settings: Settings, photos: bool) -> list[float]:
                     height=3024,
                     length=3_800_000,
                     original_key="originals/x",
-                    renditions=rendition_rows(),
+                    renditions=rendition_rows(50_000),
                 )
                 session.add(media)
                 session.flush()

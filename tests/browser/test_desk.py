@@ -121,6 +121,13 @@ def sign_in(page: Any, system: RunningSystem, email: str, password: str = PASSWO
     page.wait_for_load_state()
 
 
+def write(page: Any, system: RunningSystem, title: str, body: str) -> None:
+    """The write form, filled in (not yet sent)."""
+    page.goto(f"{system.ingest_url}/desk/tulis")
+    page.get_by_label("Judul").fill(title)
+    page.get_by_label("Isi berita").fill(body)
+
+
 @pytest.fixture(scope="module")
 def editor(browser: Any, desk_system: RunningSystem) -> str:
     """An editor who set their password from the link, at phone width."""
@@ -216,9 +223,12 @@ def test_an_edit_on_a_stale_revision_says_someone_else_changed_it_first(
     page, other = mine.new_page(), theirs.new_page()
     for tab in (page, other):
         sign_in(tab, desk_system, editor)
-    page.goto(f"{desk_system.ingest_url}/desk/tulis")
-    page.get_by_label("Judul").fill("Sosialisasi Pemilih Pemula di SMA")
-    page.get_by_label("Isi berita").fill("Pasuruan – KPU menggelar sosialisasi pemilih pemula.")
+    write(
+        page,
+        desk_system,
+        "Sosialisasi Pemilih Pemula di SMA",
+        "Pasuruan – KPU menggelar sosialisasi pemilih pemula.",
+    )
     page.get_by_role("button", name="Kirim").click()
     page.wait_for_load_state()
     report_url = page.url
@@ -254,10 +264,11 @@ def test_an_editor_retracts_a_report_after_confirming(
     context = new_context(browser)
     page = context.new_page()
     sign_in(page, desk_system, editor)
-    page.goto(f"{desk_system.ingest_url}/desk/tulis")
-    page.get_by_label("Judul").fill("Berita yang akan ditarik")
-    page.get_by_label("Isi berita").fill(
-        "Pasuruan – Senin (29/12/2021) KPU menggelar rapat. Berita ini keliru dan akan ditarik."
+    write(
+        page,
+        desk_system,
+        "Berita yang akan ditarik",
+        "Pasuruan – Senin (29/12/2021) KPU menggelar rapat. Berita ini keliru dan akan ditarik.",
     )
     page.get_by_role("button", name="Kirim").click()
     page.wait_for_load_state()
@@ -286,9 +297,7 @@ def test_a_form_without_its_csrf_token_is_refused(
     context = new_context(browser)
     page = context.new_page()
     sign_in(page, desk_system, editor)
-    page.goto(f"{desk_system.ingest_url}/desk/tulis")
-    page.get_by_label("Judul").fill("Berita tanpa token")
-    page.get_by_label("Isi berita").fill("Pasuruan – Formulir ini kehilangan tokennya.")
+    write(page, desk_system, "Berita tanpa token", "Pasuruan – Formulir ini kehilangan tokennya.")
     page.evaluate("document.querySelector('form.report-form input[name=csrf_token]').remove()")
     page.get_by_role("button", name="Kirim").click()
     page.wait_for_load_state()
