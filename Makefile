@@ -2,6 +2,8 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Some images turn Python's bytecode cache off; without it every run compiles ~600 modules again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install chromium nginx wrk run test test-unit lint bench compose-check clean translations
@@ -40,8 +42,10 @@ chromium:
 	@command -v chromium >/dev/null || { apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
 
+# The same tests `make test` runs, with fewer examples per property (tests/conftest.py) and
+# without the API fuzzer's plugin, which only the integration suite uses.
 test-unit: install ## The fast tests alone: no processes, no servers (seconds)
-	$(VENV)/bin/pytest tests/unit
+	$(VENV)/bin/pytest tests/unit --hypothesis-profile=quick -p no:schemathesis
 
 lint: install ## ruff, formatting, mypy and a dependency audit
 	$(VENV)/bin/ruff check .

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import redis
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -30,6 +31,12 @@ from warta.offices import add_office
 from warta.processes import Supervisor
 from warta.schema import upgrade_database
 from warta.settings import Settings
+
+# The property tests try 300 examples each in `make test`. `make test-unit`, the loop run after
+# every edit, asks for `--hypothesis-profile=quick`: the same properties on fewer examples.
+hypothesis_settings.register_profile("thorough", max_examples=300, deadline=None)
+hypothesis_settings.register_profile("quick", max_examples=40, deadline=None)
+hypothesis_settings.load_profile("thorough")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "WARTA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

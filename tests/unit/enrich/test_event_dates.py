@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from warta_enrich.event_dates import (
@@ -245,7 +245,6 @@ _DATES = st.dates(min_value=date(2001, 1, 1), max_value=date(2098, 12, 31))
 _NEAR = st.integers(min_value=-90, max_value=300)
 
 
-@settings(max_examples=300, deadline=None)
 @given(day=_DATES, offset=_NEAR, numeric=st.booleans())
 def test_a_year_less_date_near_publication_comes_back(
     day: date, offset: int, numeric: bool
@@ -261,7 +260,6 @@ def test_a_year_less_date_near_publication_comes_back(
     assert at.date() == day
 
 
-@settings(max_examples=300, deadline=None)
 @given(
     published=st.datetimes(
         min_value=datetime(2001, 1, 1), max_value=datetime(2098, 12, 31), timezones=st.timezones()
@@ -278,7 +276,6 @@ def test_relative_dates_count_from_the_local_publication_day(
     assert at.date() == local_day + timedelta(days=_RELATIVE_DAYS[word])
 
 
-@settings(max_examples=300, deadline=None)
 @given(
     day=st.integers(min_value=1, max_value=31),
     month=st.integers(min_value=1, max_value=12),
@@ -321,7 +318,6 @@ _PIECES = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
 @given(
     text=st.text(max_size=200) | st.lists(_PIECES, max_size=30).map("".join),
     published=st.none() | st.datetimes(timezones=st.none() | st.timezones()),

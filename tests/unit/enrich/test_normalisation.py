@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from warta_enrich.normalisation import clean_text, clean_title, make_excerpt, normalise_report
@@ -263,7 +263,6 @@ _MARKUP = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
 @given(_TEXT | st.lists(st.sampled_from([*_MARKUP, *_PIECES, "Judul"]), max_size=20).map("".join))
 def test_clean_title_is_total_idempotent_and_keeps_no_markup(value: str) -> None:
     cleaned = clean_title(value)
@@ -273,7 +272,6 @@ def test_clean_title_is_total_idempotent_and_keeps_no_markup(value: str) -> None
     assert cleaned == clean_text(cleaned)
 
 
-@settings(max_examples=300, deadline=None)
 @given(_TEXT)
 def test_clean_text_is_total_idempotent_and_xml_safe(value: str) -> None:
     cleaned = clean_text(value)
@@ -283,7 +281,6 @@ def test_clean_text_is_total_idempotent_and_xml_safe(value: str) -> None:
     assert cleaned == cleaned.strip()
 
 
-@settings(max_examples=200, deadline=None)
 @given(title=_TEXT, body=_TEXT, body_format=st.sampled_from(["text", "html", "markdown", "x"]))
 def test_normalise_report_is_total_and_xml_safe(title: str, body: str, body_format: str) -> None:
     report = normalise_report(title=title, body=body, body_format=body_format, timezone=title)
@@ -296,7 +293,6 @@ def test_normalise_report_is_total_and_xml_safe(title: str, body: str, body_form
     assert len(report.excerpt) <= 300
 
 
-@settings(max_examples=200, deadline=None)
 @given(title=_TEXT, body=_TEXT)
 def test_normalising_its_own_output_changes_nothing(title: str, body: str) -> None:
     once = normalise_report(title=title, body=body)
@@ -315,7 +311,6 @@ _DATED = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     title=_TEXT,
     body=_TEXT | _DATED,
@@ -333,7 +328,6 @@ def test_normalising_its_own_output_with_a_publication_date_changes_nothing(
 _INVISIBLE = ["\u200b", "\u00ad", "\u2060", "\u0001", "\ufeff", "\u202e", "\u2066", "\u200e"]
 
 
-@settings(max_examples=300, deadline=None)
 @given(_TEXT | st.lists(st.sampled_from([*_INVISIBLE, " ", "\n", "a", "é" * 150])).map("".join))
 def test_the_api_accepts_exactly_the_titles_normalise_keeps(title: str) -> None:
     """One judgement of a title: what the submission schema accepts, normalise publishes

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from warta_enrich.normalisation import normalise_report
@@ -114,7 +114,6 @@ def test_ordering_is_score_then_slug_and_scores_are_bounded(
     assert len({tag.slug for tag in tags}) == len(tags)
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     title=st.text(max_size=100),
     text=st.text(max_size=400),
