@@ -35,7 +35,9 @@ from warta.settings import Settings
 # The property tests try 300 examples each in `make test`. `make test-unit`, the loop run after
 # every edit, asks for `--hypothesis-profile=quick`: the same properties on fewer examples.
 hypothesis_settings.register_profile("thorough", max_examples=300, deadline=None)
-hypothesis_settings.register_profile("quick", max_examples=40, deadline=None)
+hypothesis_settings.register_profile(
+    "quick", parent=hypothesis_settings.get_profile("thorough"), max_examples=40
+)
 hypothesis_settings.load_profile("thorough")
 
 POSTGRES_ADMIN_URL = os.environ.get(
