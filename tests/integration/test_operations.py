@@ -86,12 +86,21 @@ def test_metrics_count_requests_tasks_and_the_pipeline(system: RunningSystem) ->
     assert "warta_outbox_backlog " in ingest
     assert "warta_newest_publish_age_seconds " in ingest
 
-    worker = requests.get(f"http://127.0.0.1:{system.worker_metrics_port}/metrics", timeout=5).text
+    # A task is counted once it has returned, a moment after its commit made the report
+    # published; and the feed exists once the debounced rebuild has run.
+    worker_metrics = f"http://127.0.0.1:{system.worker_metrics_port}/metrics"
+    worker = eventually(
+        lambda: (
+            (text := requests.get(worker_metrics, timeout=5).text)
+            and 'warta_tasks_total{outcome="succeeded",task="warta.publish"}' in text
+            and text
+        )
+    )
     for task in ("warta.enrich", "warta.render", "warta.publish"):
         assert f'warta_tasks_total{{outcome="succeeded",task="{task}"}}' in worker
     assert 'warta_task_duration_seconds_count{task="warta.enrich"}' in worker
 
-    requests.get(f"{system.feed_url}/feed.rss", timeout=5)
+    eventually(lambda: requests.get(f"{system.feed_url}/feed.rss", timeout=5).status_code == 200)
     feed = requests.get(f"{system.feed_url}/metrics", timeout=5).text
     assert 'method="GET",service="feed",status="200"' in feed
 
