@@ -5,6 +5,7 @@ dead run can stop the next one for more than seconds."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 import redis
@@ -19,10 +20,15 @@ JOB = CoalescedJob("test-rebuild", REBUILD_FEEDS, (TAG_CHANGES,), min_delay=0.2,
 
 
 class Sent(list[str]):
-    """What the relay sent (the broker is outside what these tests look at)."""
+    """What the relay sent, and when (the broker is outside what these tests look at)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[float] = []
 
     def __call__(self, task: str, payload: dict[str, object]) -> None:
         self.append(task)
+        self.times.append(time.monotonic())
 
 
 def add_changes(database_url: str, count: int = 1) -> None:
@@ -31,8 +37,15 @@ def add_changes(database_url: str, count: int = 1) -> None:
 
 
 def send_for(due: DueJobs, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    """Look as the relay does, every 50 ms, for `seconds`."""
+    send_while(due, lambda: True, seconds)
+
+
+def send_while(due: DueJobs, condition: Callable[[], object], limit: float = 10.0) -> None:
+    """Look as the relay does while `condition()` holds, for at most `limit` seconds. (The
+    tests wait on what happened rather than on a time: a loaded machine is only later.)"""
+    deadline = time.monotonic() + limit
+    while condition() and time.monotonic() < deadline:
         due.send_due()
         time.sleep(0.05)
 
@@ -51,9 +64,14 @@ def test_a_burst_of_changes_sends_one_run_once_they_waited(
     assert sent == []  # nothing waits
     add_changes(database_url, 100)
     due.send_due()
+    first_look = time.monotonic()
     assert sent == []  # the first look starts the wait for the rest of the burst
-    send_for(due, 0.6)
-    assert sent == [REBUILD_FEEDS]  # one message for the burst, none while it is on its way
+    send_while(due, lambda: not sent)
+    assert sent == [REBUILD_FEEDS]
+    assert sent.times[0] - first_look >= JOB.min_delay
+    # One message for the burst, none while it is on its way (half the time its flag lives).
+    send_while(due, lambda: time.monotonic() < sent.times[0] + JOB.resend_after / 2)
+    assert sent == [REBUILD_FEEDS]
 
 
 def test_only_the_jobs_whose_changes_wait_are_sent(database_url: str, client: redis.Redis) -> None:
@@ -72,14 +90,17 @@ def test_runs_never_overlap_and_the_next_is_sent_once_the_lock_is_free(
     sent = Sent()
     due = DueJobs(database_url, client, sent, (JOB,))
     add_changes(database_url)
+    started = time.monotonic()
     with JOB.run(client) as first:
         assert first
         with JOB.run(client) as second:
             assert not second  # stepped aside
         send_for(due, 0.5)
         assert sent == []  # the rows wait, but a run holds the lock
-    send_for(due, 0.9)  # and rests as long as it took
+    ended = time.monotonic()
+    send_while(due, lambda: not sent)
     assert sent == [REBUILD_FEEDS]
+    assert sent.times[0] - ended >= (ended - started) - 0.1  # it rested as long as it ran
 
 
 def test_a_slow_run_rests_as_long_as_it_took(database_url: str, client: redis.Redis) -> None:
@@ -87,11 +108,11 @@ def test_a_slow_run_rests_as_long_as_it_took(database_url: str, client: redis.Re
     due = DueJobs(database_url, client, sent, (JOB,))
     with JOB.run(client):
         time.sleep(1.0)
+    ended = time.monotonic()
     add_changes(database_url)
-    send_for(due, 0.6)
-    assert sent == []
-    send_for(due, 0.8)
+    send_while(due, lambda: not sent)
     assert sent == [REBUILD_FEEDS]
+    assert sent.times[0] - ended >= 0.9
 
 
 def test_a_lost_message_is_sent_again_within_seconds(
@@ -100,11 +121,12 @@ def test_a_lost_message_is_sent_again_within_seconds(
     sent = Sent()
     due = DueJobs(database_url, client, sent, (JOB,))
     add_changes(database_url)
-    send_for(due, 0.5)
+    send_while(due, lambda: not sent)
     assert sent == [REBUILD_FEEDS]
     # No run ever takes it (the broker lost it): the relay's flag lapses and it sends again.
-    send_for(due, 1.0)
+    send_while(due, lambda: len(sent) < 2)
     assert sent == [REBUILD_FEEDS, REBUILD_FEEDS]
+    assert sent.times[1] - sent.times[0] >= JOB.resend_after - 0.1
 
 
 def test_the_lock_of_a_dead_run_lapses_and_a_live_run_keeps_its_own(
