@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
+from collections.abc import Callable
 
 import pytest
 import redis
 import requests
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tests.conftest import RunningSystem, eventually, log_record, new_office
 from warta.celery_app import create_celery
@@ -53,6 +55,24 @@ def rebuilds(system: RunningSystem) -> int:
     return int(redis.Redis.from_url(system.redis_url).get(REBUILD_COUNT_KEY) or 0)
 
 
+def steady(read: Callable[[], float]) -> float:
+    """`read()` once it has held still for half a second: a task is counted after it returns,
+    a moment after what it did became visible."""
+
+    def unchanged() -> tuple[float] | None:
+        first = read()
+        time.sleep(0.5)
+        return (first,) if read() == first else None
+
+    value: tuple[float] = eventually(unchanged)
+    return value[0]
+
+
+def own_snippets(session: Session, article_id: int) -> dict[tuple[int, str], str]:
+    rows = session.scalars(select(Snippet).where(Snippet.article_id == article_id))
+    return {(snippet.revision, snippet.kind): snippet.etag for snippet in rows}
+
+
 def test_duplicated_messages_change_nothing_twice(system: RunningSystem) -> None:
     _, key = new_office(system.database_url)
     article_id = submit(system, key, "Rapat Pleno Rekapitulasi DPT")
@@ -67,15 +87,17 @@ def test_duplicated_messages_change_nothing_twice(system: RunningSystem) -> None
         before = session.get(Article, article_id)
         assert before is not None
         before_state = (before.live_revision, before.published_at, before.updated_at)
-        snippets_before = {s.kind: s.etag for s in session.scalars(select(Snippet))}
-    count, published = rebuilds(system), tasks_done(system, PUBLISH)
+        snippets_before = own_snippets(session, article_id)
+    stages = (ENRICH, NORMALISE, TAG, RENDER, PUBLISH)
+    count = steady(lambda: rebuilds(system))
+    done = {task: steady(lambda task=task: tasks_done(system, task)) for task in stages}
 
     celery = create_celery(system.redis_url)
-    for task in (ENRICH, NORMALISE, TAG, RENDER, PUBLISH) * 2:
+    for task in stages * 2:
         celery.send_task(task, kwargs=revision_message(article_id, 1))
-    # Each stage's queue is taken in order: once both publishes ran, every duplicate was.
-    eventually(lambda: tasks_done(system, PUBLISH) >= published + 2)
-    time.sleep(1)  # a rebuild, had one been asked for, would have been sent by now
+    # Each stage has its own queue: wait for every duplicate, not only the last stage's.
+    eventually(lambda: all(tasks_done(system, task) >= done[task] + 2 for task in stages))
+    time.sleep(2)  # a rebuild, had one been asked for, would have been sent by now
     assert rebuilds(system) == count  # a duplicate changes nothing, so asks for no rebuild
 
     with session_scope(system.database_url, writer=False) as session:
@@ -83,7 +105,7 @@ def test_duplicated_messages_change_nothing_twice(system: RunningSystem) -> None
         assert after is not None
         assert (after.live_revision, after.published_at, after.updated_at) == before_state
         assert session.scalar(select(func.count()).select_from(Revision)) >= 1
-        assert {s.kind: s.etag for s in session.scalars(select(Snippet))} == snippets_before
+        assert own_snippets(session, article_id) == snippets_before
     feed = requests.get(f"{system.feed_url}/feed.rss", timeout=5).text
     assert feed.count("Rapat Pleno Rekapitulasi DPT</title>") == 1
 
@@ -142,13 +164,21 @@ def test_a_burst_travels_in_batches_each_report_with_its_own_request_id(
     spent = worker_metric(system, tasks) - tasks_before
     print(f"{spent:.0f} enrich tasks for 40 reports")
     assert 1 <= spent <= 20
-    # In a batch, each report's log lines still carry its own request id.
-    published = {}
-    for line in capfd.readouterr().out.splitlines():
-        record = log_record(line)
-        if record and record.get("message", "").endswith("/1 published"):
-            published[int(record["message"].split()[1].split("/")[0])] = record.get("request_id")
-    assert {article_id: published.get(article_id) for article_id in ids} == {
+    # In a batch, each report's log lines still carry its own request id. (The worker's lines
+    # reach this process through the supervisor's copying thread, a moment after they are
+    # written.)
+    published: dict[int, str | None] = {}
+
+    def logged() -> set[int]:
+        for line in capfd.readouterr().out.splitlines():
+            record = log_record(line)
+            if record and record.get("message", "").endswith("/1 published"):
+                article_id = int(record["message"].split()[1].split("/")[0])
+                published[article_id] = record.get("request_id")
+        return set(published)
+
+    eventually(lambda: set(ids) <= logged(), timeout=10)
+    assert {article_id: published[article_id] for article_id in ids} == {
         article_id: f"burst-{n}" for n, article_id in enumerate(ids)
     }
 
