@@ -252,7 +252,12 @@ def test_the_client_address_is_the_one_the_edge_saw(edge: tuple[Edge, RunningSys
     """Refused keys are limited per client address; through the edge that is the address the
     edge saw, whatever X-Forwarded-For the client itself sends. (Last: the limit then holds
     127.0.0.1 for a minute.)"""
-    front, _ = edge
+    front, system = edge
+    # A clean budget: the tests before spent some of it, and a moving window may give that
+    # back in the middle of this one.
+    client = redis.Redis.from_url(system.redis_url)
+    if spent := client.keys("*warta:ratelimit*"):
+        client.delete(*spent)
     answers = [
         requests.get(
             f"{front.url}/v1/articles",
@@ -265,9 +270,8 @@ def test_the_client_address_is_the_one_the_edge_saw(edge: tuple[Edge, RunningSys
         for n in range(8)
     ]
     statuses = [a.status_code for a in answers]
-    # 401 until the address's budget (5, less the 401s of the tests before) is spent, then 429
-    # however the forged addresses change.
-    assert statuses == sorted(statuses) and statuses[0] == 401 and statuses[-3:] == [429] * 3
+    # 401 until the address's budget of 5 is spent, then 429 however the forged addresses change.
+    assert statuses == [401] * 5 + [429] * 3
     assert answers[-1].headers["Content-Type"] == "application/problem+json"
     assert int(answers[-1].headers["Retry-After"]) > 0
 

@@ -42,7 +42,9 @@ def test_conditional_get_gzip_and_retraction(system: RunningSystem) -> None:
 
     def has_both(path: str) -> bool:
         response = requests.get(feed + path, timeout=5)
-        return response.status_code == 200 and b"ditarik kembali" in response.content
+        return response.status_code == 200 and all(
+            title in response.content for title in (b"Rapat pleno terbuka", b"ditarik kembali")
+        )
 
     for path in ("/feed.atom", f"/offices/{office}/feed.rss", "/tags/uji/feed.json"):
         eventually(lambda path=path: has_both(path), timeout=60)

@@ -35,7 +35,8 @@ from warta.models import Failure, Media, Office
 from warta.photos import MAX_BYTES
 from warta_feed import sitemaps
 from warta_feed.media import VISIBILITY_SECONDS
-from warta_feed.rebuilds import BUILT_KEY, REBUILD_COUNT_KEY
+from warta_feed.rebuilds import BUILT_KEY
+from warta_feed.responses import REVALIDATE_SECONDS
 
 REPORT = {
     "title": "Rapat Pleno Terbuka Rekapitulasi Daftar Pemilih",
@@ -183,7 +184,8 @@ def test_an_article_waits_for_its_photo_whose_lost_job_is_asked_for_again(
     office, key = new_office(system.database_url)
     media_id = unrendered_photo(system, office, "waits-" + office)
     article_id = submit(system, key, media_id, "Bimtek KPPS Menunggu Foto")
-    eventually(lambda: status(system, key, article_id) == "rendered")
+    # ("rendered" is passed through: on a slow machine the sweep may already have done its work.)
+    eventually(lambda: status(system, key, article_id) in ("rendered", "published"))
     # The rendition job never came: the relay's sweep of lost work finds the photo waiting with
     # no message, asks for its renditions, and the article goes live only once they are made.
     eventually(lambda: status(system, key, article_id) == "published", timeout=60)
@@ -416,18 +418,18 @@ def test_the_demo_reports_carry_their_photos_everywhere(system: RunningSystem) -
     # Rebuilt from scratch, the feeds and sitemaps are the same bytes (the same ETags), and a
     # page rendered again now that its photo is made is the page rendered while it was not.
     paths = ["feed.rss", "feed.atom", "feed.json", "sitemaps/articles-1.xml"]
+    time.sleep(REVALIDATE_SECONDS * 2)  # past the copy either feed process keeps in memory
     etags = {path: fetch(f"{system.feed_url}/{path}").headers["ETag"] for path in paths}
     article_etag = fetch(resources[0]["url"]).headers["ETag"]
     client = redis.Redis.from_url(system.redis_url)
-    rebuilds = int(client.get(REBUILD_COUNT_KEY) or 0)
-    client.delete(BUILT_KEY)  # the next rebuild redoes everything
+    client.delete(BUILT_KEY)  # the next rebuild redoes everything, and says so once done
     run = "photos-" + uuid.uuid4().hex[:8]
     celery = create_celery(system.redis_url)
     celery.send_task(RERENDER, kwargs={"article_id": ids[0], "run": run, "total": 1})
     celery.send_task(REBUILD_FEEDS)
-    eventually(lambda: int(client.get(REBUILD_COUNT_KEY) or 0) > rebuilds)
+    eventually(lambda: client.exists(BUILT_KEY))
     eventually(lambda: client.get(REPROCESS_KEY.format(run=run)) == b"1")
-    time.sleep(1.5)  # past the second the feed service keeps a document in memory
+    time.sleep(REVALIDATE_SECONDS * 2)
     assert {path: fetch(f"{system.feed_url}/{path}").headers["ETag"] for path in paths} == etags
     assert fetch(resources[0]["url"]).headers["ETag"] == article_etag
 

@@ -183,9 +183,14 @@ def test_public_pages_carry_security_headers(system: RunningSystem) -> None:
     _, key = new_office(system.database_url)
     article_id = post(system, key, {"title": "Uji Publik", "body": "Blitar - Uji."}).json()["id"]
     url = eventually(lambda: state(system, key, article_id)["url"])
+    # The listing is composed after the report goes live, a moment later.
     for page in (
-        requests.get(str(url), timeout=5),
-        requests.get(f"{system.feed_url}/berita/", timeout=5),
+        eventually(lambda: (response := requests.get(str(url), timeout=5)).ok and response),
+        eventually(
+            lambda: (
+                (response := requests.get(f"{system.feed_url}/berita/", timeout=5)).ok and response
+            )
+        ),
     ):
         assert page.status_code == 200
         policy = page.headers["Content-Security-Policy"]
