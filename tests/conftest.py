@@ -211,7 +211,10 @@ class RunningSystem:
             for n in range(workers)
         ]
         start_services(self.supervisor, self.settings, worker_specs, self.metrics_dir)
-        for url in (f"{self.ingest_url}/healthz", f"{self.feed_url}/healthz"):
+        # The first worker serves its metrics once Celery calls it ready: a test's first wait
+        # then measures the pipeline, not the workers' start on a loaded machine.
+        worker_metrics = f"http://127.0.0.1:{self.worker_metrics_port}/metrics"
+        for url in (f"{self.ingest_url}/healthz", f"{self.feed_url}/healthz", worker_metrics):
             wait_for_http(url, timeout=90)
 
     def stop(self) -> None:
