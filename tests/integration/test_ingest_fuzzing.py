@@ -69,9 +69,9 @@ def key_for(case: schemathesis.Case, auth: dict[str, str]) -> dict[str, str] | N
     """The office's key in place of the random one Schemathesis draws, except in a negative
     case about the key itself (left out, or of the wrong form): that case is sent as drawn and
     must be refused. Given the key, it would be a valid request "wrongly" accepted."""
-    mutations = getattr(case.meta.phase.data, "mutations", None) or () if case.meta else ()
-    if "Authorization" not in (case.headers or {}) or any(
-        mutation.parameter == "Authorization" for mutation in mutations
-    ):
+    if "Authorization" not in (case.headers or {}):
+        return None
+    mutations = (getattr(case.meta.phase.data, "mutations", None) if case.meta else None) or ()
+    if any(mutation.parameter == "Authorization" for mutation in mutations):
         return None
     return auth

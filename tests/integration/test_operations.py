@@ -184,14 +184,8 @@ def test_public_pages_carry_security_headers(system: RunningSystem) -> None:
     article_id = post(system, key, {"title": "Uji Publik", "body": "Blitar - Uji."}).json()["id"]
     url = eventually(lambda: state(system, key, article_id)["url"])
     # The listing is composed after the report goes live, a moment later.
-    for page in (
-        eventually(lambda: (response := requests.get(str(url), timeout=5)).ok and response),
-        eventually(
-            lambda: (
-                (response := requests.get(f"{system.feed_url}/berita/", timeout=5)).ok and response
-            )
-        ),
-    ):
+    for address in (str(url), f"{system.feed_url}/berita/"):
+        page = eventually(lambda a=address: (answer := requests.get(a, timeout=5)).ok and answer)
         assert page.status_code == 200
         policy = page.headers["Content-Security-Policy"]
         assert "default-src 'none'" in policy and "script-src" not in policy

@@ -55,17 +55,17 @@ def rebuilds(system: RunningSystem) -> int:
     return int(redis.Redis.from_url(system.redis_url).get(REBUILD_COUNT_KEY) or 0)
 
 
-def steady(read: Callable[[], float]) -> float:
+def steady(read: Callable[[], tuple[float, ...]]) -> tuple[float, ...]:
     """`read()` once it has held still for half a second: a task is counted after it returns,
     a moment after what it did became visible."""
 
-    def unchanged() -> tuple[float] | None:
+    def unchanged() -> tuple[float, ...] | None:
         first = read()
         time.sleep(0.5)
-        return (first,) if read() == first else None
+        return first if read() == first else None
 
-    value: tuple[float] = eventually(unchanged)
-    return value[0]
+    value: tuple[float, ...] = eventually(unchanged)
+    return value
 
 
 def own_snippets(session: Session, article_id: int) -> dict[tuple[int, str], str]:
@@ -89,8 +89,10 @@ def test_duplicated_messages_change_nothing_twice(system: RunningSystem) -> None
         before_state = (before.live_revision, before.published_at, before.updated_at)
         snippets_before = own_snippets(session, article_id)
     stages = (ENRICH, NORMALISE, TAG, RENDER, PUBLISH)
-    count = steady(lambda: rebuilds(system))
-    done = {task: steady(lambda task=task: tasks_done(system, task)) for task in stages}
+    count, *counted = steady(
+        lambda: (rebuilds(system), *(tasks_done(system, task) for task in stages))
+    )
+    done = dict(zip(stages, counted, strict=True))
 
     celery = create_celery(system.redis_url)
     for task in stages * 2:
